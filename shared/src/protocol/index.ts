@@ -1,0 +1,4 @@
+export * from './version.ts';
+export * from './topics.ts';
+export * from './camera.ts';
+export * from './messages.ts';
