@@ -8,7 +8,7 @@ export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
 export interface CommandContext {
   /** Parsed option values. */
-  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   positionals: string[];
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;

@@ -1,0 +1,55 @@
+/** The agent's configuration file (YAML or JSON), validated at load. */
+import { join } from 'node:path';
+import { z } from 'zod';
+import { loadConfig, SecretRef } from '@camfleet/shared';
+
+export const CameraConfigSchema = z
+  .object({
+    /** Stable id, unique on this site; used in topics' payloads and file names. */
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, _ and - (max 64)'),
+    name: z.string().optional(),
+    /** ONVIF device service URL, when the camera speaks ONVIF. */
+    onvifUrl: z.string().url().optional(),
+    /** RTSP URL of the main stream; found by probing when absent. No credentials in it. */
+    rtspUrl: z.string().url().optional(),
+    /** RTSP URL of the sub stream (used for detection when present). */
+    subRtspUrl: z.string().url().optional(),
+    username: z.string().optional(),
+    password: SecretRef.optional(),
+    record: z.boolean().default(true),
+  })
+  .strict()
+  .refine((c) => c.onvifUrl || c.rtspUrl, { message: 'a camera needs onvifUrl or rtspUrl' });
+export type CameraConfig = z.infer<typeof CameraConfigSchema>;
+
+export const AgentConfigSchema = z
+  .object({
+    /** Where the agent keeps its database, recordings and credentials. */
+    dataDir: z.string().default('./agent-data'),
+    /** The credentials written by `enroll` (mode 0600). Default: <dataDir>/credentials.json. */
+    credentialsFile: z.string().optional(),
+    aggregator: z
+      .object({
+        /** Overrides the MQTT URL stored with the credentials. */
+        mqttUrl: z.string().optional(),
+        /** CA certificate for mqtts:// when the aggregator's certificate is not publicly trusted. */
+        caFile: z.string().optional(),
+      })
+      .strict()
+      .default({}),
+    heartbeatSeconds: z.number().positive().default(10),
+    /** MQTT keepalive: the broker declares the agent dead (last will) after 1.5 times this. */
+    keepaliveSeconds: z.number().int().min(1).max(600).default(10),
+    cameras: z.array(CameraConfigSchema).default([]),
+    log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') }).strict().default({ level: 'info' }),
+  })
+  .strict();
+export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+
+export function loadAgentConfig(file?: string, overrides?: Record<string, unknown>): AgentConfig {
+  return loadConfig(AgentConfigSchema, { file, overrides, ignoreEnv: ['CAMFLEET_LOG_LEVEL', 'CAMFLEET_DEBUG'] });
+}
+
+export function credentialsPath(config: AgentConfig): string {
+  return config.credentialsFile ?? join(config.dataDir, 'credentials.json');
+}

@@ -1,0 +1,110 @@
+/**
+ * The running agent: wires the uplink to the site's cameras and the box's own figures. Each
+ * capability (recording, detection, probing) lives in its own module; this file connects them.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLogger, redactUrl, type CameraReport, type Logger, type Message } from '@camfleet/shared';
+import { credentialsPath, type AgentConfig, type CameraConfig } from '../config.ts';
+import { readCredentials } from '../uplink/credentials.ts';
+import { SeqCounter } from '../uplink/seq.ts';
+import { Uplink } from '../uplink/connection.ts';
+import { rtspAlive } from '../cameras/rtsp-check.ts';
+import { cpuSampler, diskUsage, temperatureC } from '../system/metrics.ts';
+import { AGENT_BUILD, AGENT_VERSION } from '../version.ts';
+
+export interface RunningAgent {
+  agentId: string;
+  uplink: Uplink;
+  /** The latest camera reports (what the last `cameras` message said). */
+  cameras(): CameraReport[];
+  stop(): Promise<void>;
+}
+
+export async function startAgent(config: AgentConfig, logger: Logger = createLogger('agent', { level: config.log.level })): Promise<RunningAgent> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const credentials = readCredentials(credentialsPath(config));
+  const mqttUrl = config.aggregator.mqttUrl ?? credentials.mqttUrl;
+  if (!mqttUrl) throw new Error('no aggregator MQTT URL: set aggregator.mqttUrl or enroll again');
+  const startedAt = new Date();
+  const cpu = cpuSampler();
+  let reports: CameraReport[] = config.cameras.map((c) => ({ id: c.id, name: c.name, online: false, recording: false }));
+
+  const uplink = new Uplink({
+    credentials,
+    mqttUrl,
+    caFile: config.aggregator.caFile,
+    keepaliveSeconds: config.keepaliveSeconds,
+    seq: new SeqCounter(join(config.dataDir, 'seq.json')),
+    logger,
+    onConnect: () => {
+      void publishCameras();
+      void publishHeartbeat();
+    },
+    onCommand: (m: Message<'command'>) => logger.info({ command: m.body.name }, 'command received'),
+  });
+
+  async function cameraReport(c: CameraConfig): Promise<CameraReport> {
+    const url = c.rtspUrl;
+    const online = url ? await rtspAlive(url) : false;
+    return {
+      id: c.id,
+      name: c.name,
+      online,
+      recording: false,
+      problem: online ? undefined : url ? `RTSP not answering at ${redactUrl(url)}` : 'no stream URL known',
+    };
+  }
+
+  async function refreshCameras(): Promise<boolean> {
+    const next = await Promise.all(config.cameras.map(cameraReport));
+    const changed = JSON.stringify(next) !== JSON.stringify(reports);
+    reports = next;
+    return changed;
+  }
+
+  async function publishCameras(): Promise<void> {
+    if (!uplink.connected) return;
+    await uplink.publish('cameras', { cameras: reports }).catch((err) => logger.warn({ err: err.message }, 'cameras publish failed'));
+  }
+
+  async function publishHeartbeat(): Promise<void> {
+    if (!uplink.connected) return;
+    await uplink
+      .publish('heartbeat', {
+        version: AGENT_VERSION,
+        build: AGENT_BUILD,
+        startedAt: startedAt.toISOString(),
+        uptimeS: Math.round((Date.now() - startedAt.getTime()) / 1000),
+        cameraCount: config.cameras.length,
+        cpuPercent: cpu(),
+        memRssBytes: process.memoryUsage.rss(),
+        disk: diskUsage(config.dataDir),
+        temperatureC: temperatureC(),
+      })
+      .catch((err) => logger.warn({ err: err.message }, 'heartbeat publish failed'));
+  }
+
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  async function tick(): Promise<void> {
+    if (stopped) return;
+    if (await refreshCameras()) await publishCameras();
+    await publishHeartbeat();
+    if (!stopped) timer = setTimeout(tick, config.heartbeatSeconds * 1000);
+  }
+  await refreshCameras();
+  timer = setTimeout(tick, 0);
+  logger.info({ agentId: credentials.agentId, cameras: config.cameras.length }, 'agent started');
+
+  return {
+    agentId: credentials.agentId,
+    uplink,
+    cameras: () => reports,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await uplink.close();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The HTTP API (hono) under /api/v1. Authentication happens once here: a bearer token resolves
+ * to a user, or the request is refused with the one error shape `{error: {code, message}}`.
+ */
+import { Hono, type Context } from 'hono';
+import type { FleetStore } from '../fleet/store.ts';
+import type { UserStore, User } from '../auth/users.ts';
+
+export type ApiEnv = { Variables: { user: User } };
+
+export function apiError(c: Context, status: 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500, code: string, message: string) {
+  return c.json({ error: { code, message } }, status);
+}
+
+export interface ApiDeps {
+  fleet: FleetStore;
+  users: UserStore;
+  version: string;
+}
+
+export function createApi(deps: ApiDeps): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+
+  app.get('/api/v1/health', (c) => c.json({ status: 'ok', version: deps.version }));
+
+  app.use('/api/v1/*', async (c, next) => {
+    if (c.req.path === '/api/v1/health') return next();
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const user = match ? deps.users.userForToken(match[1]!) : undefined;
+    if (!user) return apiError(c, 401, 'unauthenticated', 'a valid bearer token is required');
+    c.set('user', user);
+    return next();
+  });
+
+  app.get('/api/v1/fleet', (c) => {
+    const cameras = deps.fleet.listCameras();
+    const agents = deps.fleet.listAgents().map((a) => ({
+      id: a.id,
+      name: a.name,
+      online: a.online,
+      lastSeenAt: a.lastSeenAt,
+      version: a.version,
+      build: a.build,
+      revoked: a.revoked,
+      cameras: cameras.filter((cam) => cam.agentId === a.id).map((cam) => ({
+        id: cam.cameraId,
+        name: cam.name,
+        online: cam.online,
+        recording: cam.recording,
+        problem: cam.problem,
+        conformance: cam.conformance?.verdict ?? null,
+      })),
+    }));
+    return c.json({
+      agents,
+      summary: {
+        agents: agents.length,
+        agentsOnline: agents.filter((a) => a.online).length,
+        cameras: cameras.length,
+        camerasOnline: cameras.filter((cam) => cam.online).length,
+        camerasRecording: cameras.filter((cam) => cam.recording).length,
+      },
+    });
+  });
+
+  app.notFound((c) => apiError(c, 404, 'not-found', `no route ${c.req.method} ${c.req.path}`));
+  app.onError((err, c) => apiError(c, 500, 'internal', err.message));
+  return app;
+}

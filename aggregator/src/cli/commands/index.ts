@@ -1,0 +1,7 @@
+import type { Command } from '@camfleet/shared';
+import { run } from './run.ts';
+import { userCommand } from './user.ts';
+import { agentCommand } from './agent.ts';
+
+/** Every subcommand of camfleet-aggregator, in the order `--help` lists them. */
+export const COMMANDS: Command[] = [run, userCommand, agentCommand];
