@@ -14,6 +14,7 @@ APT_PACKAGES=(
   victoria-metrics                         # InfluxDB-compatible metrics store for tests
   mosquitto                                # reference broker for the ingest benchmark
   chromium                                 # dashboard browser tests
+  opencv-doc                               # real street/people/vehicle photos and video for detection tests
 )
 
 missing=()

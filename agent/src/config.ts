@@ -37,6 +37,19 @@ export const AgentConfigSchema = z
       })
       .strict()
       .default({}),
+    /** Store-and-forward and bandwidth of the uplink (see agent/src/uplink/README.md). */
+    uplink: z
+      .object({
+        /** Byte budget per second for everything the agent sends (token bucket); 0 = unlimited. */
+        bandwidthBytesPerSecond: z.number().int().min(0).default(0),
+        /** Outbox bound: beyond it, health samples are coalesced (events are never dropped). */
+        outboxMaxMessages: z.number().int().min(10).default(100_000),
+        outboxMaxBytes: z.number().int().min(64 * 1024).default(512 * 1024 * 1024),
+        /** Unacknowledged outbox messages on the wire at once. */
+        maxInFlight: z.number().int().min(1).max(1000).default(64),
+      })
+      .strict()
+      .prefault({}),
     heartbeatSeconds: z.number().positive().default(10),
     /** MQTT keepalive: the broker declares the agent dead (last will) after 1.5 times this. */
     keepaliveSeconds: z.number().int().min(1).max(600).default(10),

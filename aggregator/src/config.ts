@@ -1,12 +1,45 @@
 /** The aggregator's configuration file (YAML or JSON), validated at load. */
 import { z } from 'zod';
-import { loadConfig } from '@camfleet/shared';
+import { loadConfig, SecretRef } from '@camfleet/shared';
 
 const Tls = z
   .object({
     port: z.number().int().min(0).max(65535).default(8883),
     certFile: z.string(),
     keyFile: z.string(),
+    /** CA certificate handed to enrolling agents when the broker's certificate is self-signed/private. */
+    caFile: z.string().optional(),
+  })
+  .strict();
+
+/** Store-and-forward, clip transfer and command settings of the central end of the uplink. */
+const Uplink = z
+  .object({
+    /** MQTT URL given to enrolling agents; default: derived from the enroll request's host and the broker port. */
+    publicMqttUrl: z.string().optional(),
+    /** Ingest writes are committed in batches of up to this many messages... */
+    batchMaxMessages: z.number().int().min(1).max(10_000).default(500),
+    /** ...or after this many milliseconds; the agent's PUBACK waits for the commit. */
+    batchMaxDelayMs: z.number().int().min(0).max(5_000).default(20),
+    /** How long seen (agentId, seq) pairs are kept for de-duplication. */
+    dedupWindowHours: z.number().positive().default(7 * 24),
+    /** Re-send `clip.need` for a clip that made no progress for this long. */
+    clipNeedRetrySeconds: z.number().positive().default(30),
+    /** Largest clip the aggregator accepts. */
+    maxClipBytes: z.number().int().positive().default(2 * 1024 ** 3),
+    /** Default command timeout when the API caller gives none. */
+    commandTimeoutSeconds: z.number().positive().max(86_400).default(30),
+  })
+  .strict();
+
+/** Time-series export (InfluxDB line protocol; VictoriaMetrics accepts it too). */
+const Influx = z
+  .object({
+    url: z.string().url(),
+    token: SecretRef.optional(),
+    org: z.string().default('camfleet'),
+    bucket: z.string().default('camfleet'),
+    flushIntervalMs: z.number().int().min(10).default(5_000),
   })
   .strict();
 
@@ -20,9 +53,16 @@ export const AggregatorConfigSchema = z
         /** 0 picks a free port (tests). */
         port: z.number().int().min(0).max(65535).default(1883),
         tls: Tls.optional(),
+        /** Larger MQTT packets are refused by cutting the connection before they are buffered. */
+        maxPacketBytes: z.number().int().min(1024).default(640 * 1024),
+        /** Per-connection publish rate (messages/second, token bucket); a client beyond it is disconnected. */
+        publishRatePerSecond: z.number().positive().default(500),
+        publishBurst: z.number().int().positive().default(1000),
+        /** How often connected agents are checked against revocations made by other processes (CLI). */
+        revocationCheckMs: z.number().int().min(50).default(1000),
       })
       .strict()
-      .default({ host: '0.0.0.0', port: 1883 }),
+      .prefault({}),
     http: z
       .object({
         host: z.string().default('0.0.0.0'),
@@ -30,6 +70,8 @@ export const AggregatorConfigSchema = z
       })
       .strict()
       .default({ host: '0.0.0.0', port: 8080 }),
+    uplink: Uplink.prefault({}),
+    metrics: z.object({ influx: Influx.optional() }).strict().prefault({}),
     log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') }).strict().default({ level: 'info' }),
   })
   .strict();

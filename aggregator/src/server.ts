@@ -9,9 +9,12 @@ import type { AggregatorConfig } from './config.ts';
 import { openDatabase, type Db } from './db/database.ts';
 import { FleetStore } from './fleet/store.ts';
 import { UserStore } from './auth/users.ts';
-import { startBroker, type RunningBroker } from './broker/broker.ts';
-import { Ingest } from './ingest/ingest.ts';
+import type { RunningBroker } from './broker/broker.ts';
+import type { Ingest } from './ingest/ingest.ts';
+import { startUplink, type UplinkStack } from './uplink/stack.ts';
 import { createApi } from './api/app.ts';
+import { createDashboardApp, isDashboardPath } from './dashboard/static.ts';
+import { LiveStreams } from './dashboard/stream.ts';
 import { AGGREGATOR_VERSION } from './version.ts';
 
 export interface RunningAggregator {
@@ -20,6 +23,8 @@ export interface RunningAggregator {
   users: UserStore;
   ingest: Ingest;
   broker: RunningBroker;
+  /** Broker, ingest, enrollment, commands, clips and metrics (see uplink/stack.ts). */
+  uplink: UplinkStack;
   mqttPort: number;
   httpPort: number;
   httpUrl: string;
@@ -31,26 +36,15 @@ export async function startAggregator(config: AggregatorConfig, logger = createL
   const db = openDatabase(join(config.dataDir, 'aggregator.db'));
   const fleet = new FleetStore(db);
   const users = new UserStore(db);
-  const ingest = new Ingest(fleet, logger);
+  const uplink = await startUplink({ config, db, fleet, logger });
+  const { ingest, broker } = uplink;
 
-  const broker = await startBroker({
-    host: config.mqtt.host,
-    port: config.mqtt.port,
-    logger,
-    verifyAgent: (id, password) => fleet.verifyAgent(id, password),
-    onAgentMessage: (agentId, topic, payload) => ingest.handle(agentId, topic, payload),
-    onAgentConnected: (agentId) => logger.info({ agentId }, 'agent connected'),
-    // A dropped connection means the agent is offline even if no will was delivered.
-    onAgentDisconnected: (agentId) => {
-      fleet.setOnline(agentId, false);
-      logger.info({ agentId }, 'agent disconnected');
-    },
-  });
-
-  const api = createApi({ fleet, users, version: AGGREGATOR_VERSION });
+  const live = new LiveStreams(fleet);
+  const api = createApi({ fleet, users, version: AGGREGATOR_VERSION, live, publicRoutes: uplink.publicRoutes, routes: uplink.routes });
+  const dashboard = createDashboardApp();
   let http: ServerType;
   const httpPort = await new Promise<number>((resolve) => {
-    http = serve({ fetch: api.fetch, port: config.http.port, hostname: config.http.host }, (info) => resolve(info.port));
+    http = serve({ fetch: (req, env) => (isDashboardPath(new URL(req.url).pathname) ? dashboard.fetch(req, env) : api.fetch(req, env)), port: config.http.port, hostname: config.http.host }, (info) => resolve(info.port));
   });
   const httpHost = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
   logger.info({ mqttPort: broker.port, httpPort }, 'aggregator started');
@@ -61,12 +55,14 @@ export async function startAggregator(config: AggregatorConfig, logger = createL
     users,
     ingest,
     broker,
+    uplink,
     mqttPort: broker.port,
     httpPort,
     httpUrl: `http://${httpHost}:${httpPort}`,
     logger,
     async close() {
-      await broker.close();
+      await uplink.close();
+      live.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       db.close();
     },

@@ -37,7 +37,7 @@ export interface RtspSimOptions {
   streams: SimStream[];
   /** 0 (default) = pick a free port. */
   port?: number;
-  /** When set, RTSP Basic and Digest auth are required: anonymous access is refused. */
+  /** When set, RTSP Digest auth is required: anonymous access is refused. */
   username?: string;
   password?: string;
   /** Where pre-encoded loops are cached (default: $CAMFLEET_SIM_CACHE or <tmpdir>/camfleet-sim-cache). */

@@ -1,10 +1,11 @@
 /**
- * Is a camera's RTSP service answering? One OPTIONS request, bounded by a timeout. Any RTSP
- * status line counts as alive (401 included: the camera is there, it wants credentials).
+ * Is a camera's stream there? One RTSP DESCRIBE, bounded by a timeout. OPTIONS is not enough:
+ * servers answer it for paths that do not exist. 200 means the stream is served; 401 means it
+ * is there and wants credentials; anything else (404, 503, no answer) means it is not available.
  */
 import { connect } from 'node:net';
 
-export async function rtspAlive(rtspUrl: string, timeoutMs = 3000): Promise<boolean> {
+export async function rtspAlive(rtspUrl: string, timeoutMs = 10_000): Promise<boolean> {
   let url: URL;
   try {
     url = new URL(rtspUrl);
@@ -12,22 +13,27 @@ export async function rtspAlive(rtspUrl: string, timeoutMs = 3000): Promise<bool
     return false;
   }
   const port = Number(url.port || 554);
-  const target = `rtsp://${url.hostname}:${port}${url.pathname}`;
+  const target = `rtsp://${url.hostname}:${port}${url.pathname}${url.search}`;
   return new Promise((resolve) => {
     const socket = connect({ host: url.hostname, port });
     let received = '';
-    const done = (ok: boolean) => {
+    let settled = false;
+    const done = () => {
+      if (settled) return;
+      settled = true;
       socket.destroy();
-      resolve(ok);
+      const status = Number(/^RTSP\/1\.0 (\d{3})/.exec(received)?.[1]);
+      resolve(status === 200 || status === 401);
     };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.on('error', () => done(false));
-    socket.on('connect', () => socket.write(`OPTIONS ${target} RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: camfleet\r\n\r\n`));
+    socket.setTimeout(timeoutMs, done);
+    socket.on('error', done);
+    socket.on('connect', () =>
+      socket.write(`DESCRIBE ${target} RTSP/1.0\r\nCSeq: 1\r\nAccept: application/sdp\r\nUser-Agent: camfleet\r\n\r\n`),
+    );
     socket.on('data', (d) => {
       received += d.toString('latin1');
-      if (received.includes('\r\n')) done(/^RTSP\/1\.0 \d{3}/.test(received));
-      else if (received.length > 4096) done(false);
+      if (received.includes('\r\n') || received.length > 4096) done();
     });
-    socket.on('end', () => done(/^RTSP\/1\.0 \d{3}/.test(received)));
+    socket.on('end', done);
   });
 }

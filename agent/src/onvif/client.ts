@@ -43,8 +43,8 @@ export interface ClientOptions {
 export class OnvifClient {
   /** Device clock minus ours, in ms; set by the caller from GetSystemDateAndTime. */
   clockOffsetMs = 0;
-  /** How the device last accepted us. */
-  authMode: AuthMode = 'none';
+  /** How the device last accepted our credentials; undefined until it has. */
+  authMode?: AuthMode;
   private digest?: DigestChallenge;
   private nc = 0;
   readonly timeoutMs: number;
@@ -91,14 +91,14 @@ export class OnvifClient {
           ex = await send(mode);
         }
       }
-      return this.interpret(operation, mode, ex.res.status, ex.res.body, ex.sentAt, ex.receivedAt);
+      return this.interpret(operation, mode, creds, ex.res.status, ex.res.body, ex.sentAt, ex.receivedAt);
     } catch (err) {
       if (err instanceof HttpError) return { ok: false, error: { operation, kind: err.kind, message: err.message } };
       return { ok: false, error: { operation, kind: 'network', message: (err as Error).message } };
     }
   }
 
-  private interpret(operation: string, mode: AuthMode, status: number, bytes: Buffer, sentAt: number, receivedAt: number): CallResult {
+  private interpret(operation: string, mode: AuthMode, creds: Credentials | undefined, status: number, bytes: Buffer, sentAt: number, receivedAt: number): CallResult {
     if (status === 401 || status === 403) {
       return { ok: false, error: { operation, kind: 'auth', status, message: `HTTP ${status}: credentials refused or required` } };
     }
@@ -117,6 +117,7 @@ export class OnvifClient {
     const response = responseElement(parsed.body, operation);
     if (!response) return { ok: false, error: { operation, kind: 'xml', status, message: `no ${operation}Response in the answer` } };
     if (mode !== 'none') this.authMode = mode;
+    else if (!creds && this.authMode === undefined) this.authMode = 'none';
     return { ok: true, response, elapsedMs: receivedAt - sentAt, sentAt, receivedAt };
   }
 }

@@ -9,6 +9,8 @@ import { credentialsPath, type AgentConfig, type CameraConfig } from '../config.
 import { readCredentials } from '../uplink/credentials.ts';
 import { SeqCounter } from '../uplink/seq.ts';
 import { Uplink } from '../uplink/connection.ts';
+import { UPLINK_MIGRATIONS } from '../uplink/schema.ts';
+import { openAgentDb } from '../storage/db.ts';
 import { rtspAlive } from '../cameras/rtsp-check.ts';
 import { cpuSampler, diskUsage, temperatureC } from '../system/metrics.ts';
 import { AGENT_BUILD, AGENT_VERSION } from '../version.ts';
@@ -30,10 +32,16 @@ export async function startAgent(config: AgentConfig, logger: Logger = createLog
   const cpu = cpuSampler();
   let reports: CameraReport[] = config.cameras.map((c) => ({ id: c.id, name: c.name, online: false, recording: false }));
 
+  const db = openAgentDb(config.dataDir, UPLINK_MIGRATIONS);
   const uplink = new Uplink({
     credentials,
     mqttUrl,
-    caFile: config.aggregator.caFile,
+    caFile: config.aggregator.caFile ?? credentials.caFile,
+    db,
+    bandwidthBytesPerSecond: config.uplink.bandwidthBytesPerSecond,
+    outboxMaxMessages: config.uplink.outboxMaxMessages,
+    outboxMaxBytes: config.uplink.outboxMaxBytes,
+    maxInFlight: config.uplink.maxInFlight,
     keepaliveSeconds: config.keepaliveSeconds,
     seq: new SeqCounter(join(config.dataDir, 'seq.json')),
     logger,
@@ -105,6 +113,7 @@ export async function startAgent(config: AgentConfig, logger: Logger = createLog
       stopped = true;
       clearTimeout(timer);
       await uplink.close();
+      db.close();
     },
   };
 }

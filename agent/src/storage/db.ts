@@ -60,3 +60,27 @@ export function applyMigrations(db: AgentDb, migrations: Migration[]): string[] 
   }
   return applied;
 }
+
+/**
+ * Opens an existing agent database read-only (export, verify: safe while the agent records).
+ * Throws a clear error when there is none.
+ */
+export function openAgentDbReadonly(dataDir: string): AgentDb {
+  const file = join(dataDir, DB_FILE);
+  let db: AgentDb;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+  } catch {
+    throw new Error(`no agent database in ${dataDir} (nothing recorded there?)`);
+  }
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+export function hasMigration(db: AgentDb, id: string): boolean {
+  try {
+    return Boolean(db.prepare('SELECT 1 FROM schema_migrations WHERE id = ?').get(id));
+  } catch {
+    return false;
+  }
+}

@@ -28,6 +28,7 @@ export const RECORDER_MIGRATIONS: Migration[] = [
         indexed_at_ms INTEGER NOT NULL
       );
       CREATE INDEX segments_camera_start ON segments (camera_id, start_ms);
+      CREATE INDEX segments_camera_id ON segments (camera_id, id);
       CREATE INDEX segments_status_start ON segments (status, start_ms);
 
       -- bytes and counts of present segments per camera, kept by triggers so that retention and

@@ -2,6 +2,10 @@
  * The agent's MQTT connection to the aggregator: authenticates as its agent id, leaves a
  * retained 'offline' last will, announces 'online' on every (re)connect, and listens to its own
  * commands topic only. Everything above this file speaks in message types, not topics.
+ *
+ * Messages of outbox topics (health, events, clip offers, replies) go through the durable
+ * outbox and the prioritised, budgeted sender; state messages (status, heartbeat, cameras) are
+ * sent directly and only while connected (the latest value is what matters).
  */
 import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -20,6 +24,11 @@ import {
 } from '@camfleet/shared';
 import type { Credentials } from './credentials.ts';
 import type { SeqCounter } from './seq.ts';
+import type { AgentDb } from '../storage/db.ts';
+import { Outbox, type OutboxType } from './outbox.ts';
+import { ClipUploader, type ClipMeta } from './clips.ts';
+import { CommandDispatcher } from './commands.ts';
+import { UplinkSender } from './sender.ts';
 
 export interface UplinkOptions {
   credentials: Credentials;
@@ -28,6 +37,15 @@ export interface UplinkOptions {
   keepaliveSeconds: number;
   seq: SeqCounter;
   logger: Logger;
+  /** The agent database (outbox and clip uploads, migrations in schema.ts applied by the caller). */
+  db: AgentDb;
+  bandwidthBytesPerSecond?: number;
+  outboxMaxMessages?: number;
+  outboxMaxBytes?: number;
+  maxInFlight?: number;
+  /** Chunk size of offered clips (tests use small ones). */
+  clipChunkBytes?: number;
+  /** Seen before the dispatcher; the dispatcher replies to every command. */
   onCommand?(message: Message<'command'>): void;
   onConnect?(): void;
 }
@@ -50,10 +68,54 @@ export function topicOfType(type: MessageType): TopicName {
 
 export class Uplink {
   readonly client: MqttClient;
+  readonly outbox: Outbox;
+  readonly clips: ClipUploader;
+  readonly commands: CommandDispatcher;
+  readonly sender: UplinkSender;
   private readonly agentId: string;
 
   constructor(private readonly opts: UplinkOptions) {
     this.agentId = opts.credentials.agentId;
+    this.outbox = new Outbox(
+      opts.db,
+      this.agentId,
+      opts.seq,
+      { maxMessages: opts.outboxMaxMessages ?? 100_000, maxBytes: opts.outboxMaxBytes ?? 512 * 1024 * 1024 },
+      opts.logger,
+    );
+    this.clips = new ClipUploader(opts.db, this.outbox, opts.logger, opts.clipChunkBytes);
+    this.commands = new CommandDispatcher((reply) => this.outbox.add('reply', reply), opts.logger);
+    this.commands.register(
+      'clip.need',
+      (args, command) => {
+        const clipId = String(args.clipId ?? '');
+        const missing = Array.isArray(args.missing) ? args.missing.map(Number) : [];
+        if (!this.clips.need(clipId, missing, args.done === true)) {
+          // Tell the centre to stop asking: the clip is gone here.
+          this.outbox.add('reply', {
+            commandId: command.commandId,
+            ok: false,
+            result: { clipId },
+            error: { code: 'clip-unavailable', message: `clip '${clipId}' is not (any more) on this agent` },
+          });
+        }
+      },
+      { reply: false },
+    );
+    this.commands.register('clip.cancel', (args) => this.clips.cancel(String(args.clipId ?? '')), { reply: false });
+    this.sender = new UplinkSender({
+      agentId: this.agentId,
+      outbox: this.outbox,
+      clips: this.clips,
+      bandwidthBytesPerSecond: opts.bandwidthBytesPerSecond,
+      maxInFlight: opts.maxInFlight ?? 64,
+      connected: () => this.client.connected,
+      publish: (topic, payload) => this.publishRaw(topic, payload, 1, false),
+      encodeChunk: (body) => encodeMessage(makeMessage('clip.chunk', this.agentId, this.opts.seq.take(), body)),
+      logger: opts.logger,
+    });
+    this.outbox.onAdded(() => this.sender.kick());
+    this.clips.onChanged(() => this.sender.kick());
     const willMessage = makeMessage('status', this.agentId, 0, { state: 'offline', reason: 'connection lost' });
     this.client = mqtt.connect(opts.mqttUrl, {
       clientId: this.agentId,
@@ -74,7 +136,8 @@ export class Uplink {
     this.client.on('connect', () => {
       opts.logger.info({ url: redactUrl(opts.mqttUrl) }, 'connected to aggregator');
       this.client.subscribe(topicFor('commands', this.agentId), { qos: 1 });
-      void this.publish('status', { state: 'online' });
+      void this.publish('status', { state: 'online' }).catch(() => undefined);
+      this.sender.kick();
       opts.onConnect?.();
     });
     this.client.on('error', (err) => opts.logger.warn({ err: err.message }, 'mqtt error'));
@@ -87,6 +150,7 @@ export class Uplink {
         return;
       }
       opts.onCommand?.(decoded.message as Message<'command'>);
+      void this.commands.handle(decoded.message as Message<'command'>);
     });
   }
 
@@ -94,12 +158,27 @@ export class Uplink {
     return this.client.connected;
   }
 
-  /** Publishes one message of `type` on its topic with the topic's QoS and retain flags. */
+  /**
+   * Sends one message of `type` on its topic with the topic's QoS and retain flags. Outbox
+   * types resolve once stored durably (delivery follows, across outages); state types are sent
+   * at once and fail when not connected.
+   */
   publish<T extends MessageType>(type: T, body: BodyOf<T>): Promise<void> {
     const name = topicOfType(type);
     const spec = TOPICS[name];
+    if (spec.outbox) {
+      this.outbox.add(type as OutboxType, body as BodyOf<OutboxType>);
+      return Promise.resolve();
+    }
     const message = makeMessage(type, this.agentId, this.opts.seq.take(), body);
-    return this.publishRaw(topicFor(name, this.agentId), encodeMessage(message), spec.qos, spec.retain);
+    const payload = encodeMessage(message);
+    this.sender.spend(payload.length);
+    return this.publishRaw(topicFor(name, this.agentId), payload, spec.qos, spec.retain);
+  }
+
+  /** Offers a clip file for upload (resumable, verified by the aggregator); returns its id. */
+  offerClip(file: string, meta: ClipMeta): Promise<string> {
+    return this.clips.offer(file, meta);
   }
 
   publishRaw(topic: string, payload: Buffer, qos: 0 | 1, retain: boolean): Promise<void> {
@@ -110,6 +189,7 @@ export class Uplink {
 
   /** Clean shutdown: say 'offline' ourselves (the will is only for unclean ends). */
   async close(): Promise<void> {
+    this.sender.stop();
     if (this.client.connected) {
       await this.publish('status', { state: 'offline', reason: 'shutdown' }).catch(() => undefined);
     }

@@ -1,5 +1,5 @@
 /** The agent's identity and MQTT credentials, as written by enrollment (file mode 0600). */
-import { readFileSync, statSync } from 'node:fs';
+import { chmodSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { isValidAgentId } from '@camfleet/shared';
 
@@ -7,8 +7,18 @@ export const CredentialsSchema = z.object({
   agentId: z.string().refine(isValidAgentId, 'invalid agent id'),
   password: z.string().min(16),
   mqttUrl: z.string().optional(),
+  /** CA certificate (PEM file) of the aggregator's broker, written by enrollment when it sent one. */
+  caFile: z.string().optional(),
 });
 export type Credentials = z.infer<typeof CredentialsSchema>;
+
+/** Writes credentials atomically with mode 0600 (the file holds the MQTT password). */
+export function writeCredentials(file: string, credentials: Credentials): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
+}
 
 export function readCredentials(file: string): Credentials {
   let text: string;

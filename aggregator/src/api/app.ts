@@ -5,6 +5,7 @@
 import { Hono, type Context } from 'hono';
 import type { FleetStore } from '../fleet/store.ts';
 import type { UserStore, User } from '../auth/users.ts';
+import type { LiveStreams } from '../dashboard/stream.ts';
 
 export type ApiEnv = { Variables: { user: User } };
 
@@ -16,12 +17,19 @@ export interface ApiDeps {
   fleet: FleetStore;
   users: UserStore;
   version: string;
+  /** The dashboard's live-update stream (GET /api/v1/stream); absent = route not offered. */
+  live?: LiveStreams;
+  /** Routes that authenticate by other means (enrollment tokens); mounted before the bearer check. */
+  publicRoutes?: Array<(app: Hono<ApiEnv>) => void>;
+  /** Further authenticated routes (commands, clips...). */
+  routes?: Array<(app: Hono<ApiEnv>) => void>;
 }
 
 export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
 
   app.get('/api/v1/health', (c) => c.json({ status: 'ok', version: deps.version }));
+  for (const mount of deps.publicRoutes ?? []) mount(app);
 
   app.use('/api/v1/*', async (c, next) => {
     if (c.req.path === '/api/v1/health') return next();
@@ -63,6 +71,10 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
       },
     });
   });
+
+  if (deps.live) app.get('/api/v1/stream', (c) => deps.live!.handle(c));
+
+  for (const mount of deps.routes ?? []) mount(app);
 
   app.notFound((c) => apiError(c, 404, 'not-found', `no route ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => apiError(c, 500, 'internal', err.message));

@@ -1,25 +1,52 @@
 /**
- * The embedded MQTT broker (aedes). Every client authenticates as an agent (username = agent
- * id); the ACL in acl.ts confines it to its own subtree. Refusals are counted so they show in
- * metrics; accepted agent messages are handed to `onAgentMessage`.
+ * The embedded MQTT broker (aedes). Every client authenticates as an agent (username = client
+ * id = agent id); the ACL in acl.ts confines it to its own subtree. Refusals are counted so they
+ * show in metrics.
+ *
+ * Accepted agent messages are handed to `onAgentMessage` from aedes' `authorizePublish` hook,
+ * which runs before the QoS 1 PUBACK is written: the PUBACK therefore waits until ingest has
+ * committed the message, and an agent only deletes from its outbox what is safely stored.
  */
-import { createServer, type Server } from 'node:net';
-import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import { Aedes, type Client } from 'aedes';
 import type { Logger } from '@camfleet/shared';
+import { TokenBucket } from '@camfleet/shared/token-bucket';
 import { mayAgentPublish, mayAgentSubscribe, mayRetain } from './acl.ts';
+import { GuardedConnection } from './guarded-connection.ts';
 
 export interface BrokerCounters {
   authFailures: number;
+  emptyClientId: number;
   publishDenied: number;
   subscribeDenied: number;
+  rateLimited: number;
+  oversizedPackets: number;
+  revokedDisconnects: number;
+}
+
+export interface BrokerTls {
+  port: number;
+  cert: Buffer;
+  key: Buffer;
 }
 
 export interface BrokerOptions {
   host: string;
   port: number;
   logger: Logger;
+  tls?: BrokerTls;
+  /** Packets announcing a larger size cut the connection (default 640 KiB). */
+  maxPacketBytes?: number;
+  /** Per-connection publish rate limit (token bucket); beyond it the client is disconnected. */
+  publishRatePerSecond?: number;
+  publishBurst?: number;
   verifyAgent(agentId: string, password: string): boolean;
-  onAgentMessage(agentId: string, topic: string, payload: Buffer): void;
+  /** Whether a connected agent may stay connected (revocations made elsewhere, e.g. by the CLI). */
+  isAgentActive?(agentId: string): boolean;
+  revocationCheckMs?: number;
+  /** Resolves when the message is durably handled; the QoS 1 PUBACK waits for it. */
+  onAgentMessage(agentId: string, topic: string, payload: Buffer): void | Promise<void>;
   onAgentConnected?(agentId: string): void;
   onAgentDisconnected?(agentId: string): void;
 }
@@ -27,8 +54,11 @@ export interface BrokerOptions {
 export interface RunningBroker {
   aedes: Aedes;
   server: Server;
+  tlsServer?: TlsServer;
   port: number;
+  tlsPort?: number;
   counters: BrokerCounters;
+  connectedAgents(): string[];
   /** Publishes from the aggregator itself (commands to agents). */
   publish(topic: string, payload: Buffer, qos: 0 | 1, retain?: boolean): Promise<void>;
   /** Disconnects a connected agent (after its revocation). */
@@ -38,17 +68,42 @@ export interface RunningBroker {
 
 class AuthError extends Error {
   constructor(public returnCode: number) {
-    super('not authorized');
+    super(returnCode === 2 ? 'identifier rejected' : 'not authorized');
   }
 }
 
 export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
-  const counters: BrokerCounters = { authFailures: 0, publishDenied: 0, subscribeDenied: 0 };
+  const counters: BrokerCounters = {
+    authFailures: 0,
+    emptyClientId: 0,
+    publishDenied: 0,
+    subscribeDenied: 0,
+    rateLimited: 0,
+    oversizedPackets: 0,
+    revokedDisconnects: 0,
+  };
   const clients = new Map<string, Client>();
+  const emptyIds = new WeakSet<Client>();
+  const buckets = new WeakMap<Client, TokenBucket>();
+  const rate = opts.publishRatePerSecond ?? 500;
+  const burst = opts.publishBurst ?? 1000;
+
   const aedes = await Aedes.createBroker({
     // Agent ids are short; a longer client id is no agent of ours.
     maxClientsIdLength: 64,
+    preConnect(client, packet, done) {
+      // aedes would invent an id for an empty one; MQTT 3.1.1 lets the server refuse it with
+      // CONNACK 0x02 instead, which we do: every client must say which agent it is.
+      if (!packet.clientId) emptyIds.add(client);
+      done(null, true);
+    },
     authenticate(client, username, password, done) {
+      if (emptyIds.has(client)) {
+        counters.emptyClientId++;
+        opts.logger.warn('mqtt connection with an empty client id refused');
+        done(new AuthError(2) as Error & { returnCode: 2 }, false);
+        return;
+      }
       const id = client.id;
       const ok = !!username && username === id && !!password && opts.verifyAgent(username, password.toString());
       if (!ok) {
@@ -66,12 +121,26 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
         opts.logger.warn({ clientId: client.id, topic: packet.topic }, 'mqtt publish refused');
         return callback(new Error('publish not authorized'));
       }
-      callback(null);
+      let bucket = buckets.get(client);
+      if (!bucket) buckets.set(client, (bucket = new TokenBucket(rate, burst)));
+      if (!bucket.tryTake(1)) {
+        counters.rateLimited++;
+        opts.logger.warn({ clientId: client.id }, 'mqtt publish rate exceeded; disconnecting');
+        return callback(new Error('publish rate exceeded'));
+      }
+      let result: void | Promise<void>;
+      try {
+        result = opts.onAgentMessage(client.id, packet.topic, packet.payload as Buffer);
+      } catch (err) {
+        return callback(err as Error);
+      }
+      if (result) result.then(() => callback(null), (err: Error) => callback(err));
+      else callback(null);
     },
     authorizeSubscribe(client, sub, callback) {
-      if (!mayAgentSubscribe(client.id, sub.topic)) {
+      if (!client || !mayAgentSubscribe(client.id, sub.topic)) {
         counters.subscribeDenied++;
-        opts.logger.warn({ clientId: client.id, topic: sub.topic }, 'mqtt subscribe refused');
+        opts.logger.warn({ clientId: client?.id, topic: sub.topic }, 'mqtt subscribe refused');
         return callback(new Error('subscribe not authorized'));
       }
       callback(null, sub);
@@ -89,23 +158,50 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
       opts.onAgentDisconnected?.(client.id);
     }
   });
-  aedes.on('publish', (packet: AedesPublishPacket, client: Client | null) => {
-    if (!client) return;
-    opts.onAgentMessage(client.id, packet.topic, packet.payload as Buffer);
-  });
 
-  const server = createServer(aedes.handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => resolve());
-  });
-  const port = (server.address() as { port: number }).port;
+  const maxPacketBytes = opts.maxPacketBytes ?? 640 * 1024;
+  const sockets = new Set<Socket>();
+  const handleSocket = (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    const conn = new GuardedConnection(socket, maxPacketBytes, (announced) => {
+      counters.oversizedPackets++;
+      opts.logger.warn({ remote: socket.remoteAddress, announced }, 'mqtt packet over the size limit; connection cut');
+    });
+    aedes.handle(conn as unknown as Socket);
+  };
+
+  const server = createServer(handleSocket);
+  await listen(server, opts.port, opts.host);
+  let tlsServer: TlsServer | undefined;
+  if (opts.tls) {
+    tlsServer = createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, handleSocket);
+    tlsServer.on('tlsClientError', (err) => opts.logger.warn({ err: err.message }, 'mqtts handshake failed'));
+    await listen(tlsServer, opts.tls.port, opts.host);
+  }
+
+  const revocationTimer = opts.isAgentActive
+    ? setInterval(() => {
+        for (const [id, client] of clients) {
+          if (!opts.isAgentActive!(id)) {
+            counters.revokedDisconnects++;
+            opts.logger.warn({ agentId: id }, 'agent revoked; disconnecting');
+            client.close();
+          }
+        }
+      }, opts.revocationCheckMs ?? 1000)
+    : undefined;
+  revocationTimer?.unref();
 
   return {
     aedes,
     server,
-    port,
+    tlsServer,
+    port: (server.address() as { port: number }).port,
+    tlsPort: tlsServer ? (tlsServer.address() as { port: number }).port : undefined,
     counters,
+    connectedAgents: () => [...clients.keys()],
     publish(topic, payload, qos, retain = false) {
       return new Promise((resolve, reject) =>
         aedes.publish({ cmd: 'publish', topic, payload, qos, retain, dup: false }, (err) => (err ? reject(err) : resolve())),
@@ -115,9 +211,22 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
       clients.get(agentId)?.close();
     },
     async close() {
+      clearInterval(revocationTimer);
       for (const c of clients.values()) c.close();
+      for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (tlsServer) await new Promise<void>((resolve) => tlsServer!.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
     },
   };
+}
+
+function listen(server: Server | TlsServer, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }

@@ -1,4 +1,5 @@
 /** The fleet registry: agents, their connection state and the cameras they report. */
+import { EventEmitter } from 'node:events';
 import type { BodyOf, CameraReport } from '@camfleet/shared';
 import type { Db } from '../db/database.ts';
 import { hashPassword, newSecret, verifyPassword } from '../auth/secrets.ts';
@@ -28,8 +29,21 @@ export interface CameraRow {
   updatedAt: string;
 }
 
+/** What changed in the fleet; listeners (the dashboard's live stream) re-read what they may see. */
+export interface FleetChange {
+  agentId: string;
+  what: 'agent' | 'cameras';
+}
+
 export class FleetStore {
+  /** Emits 'change' (FleetChange) after every write that alters agent or camera state. */
+  readonly changes = new EventEmitter<{ change: [FleetChange] }>();
+
   constructor(private readonly db: Db) {}
+
+  private changed(agentId: string, what: FleetChange['what']): void {
+    this.changes.emit('change', { agentId, what });
+  }
 
   /** Registers an agent and returns its MQTT password (shown once; only its hash is kept). */
   createAgent(id: string, name?: string): { agentId: string; password: string } {
@@ -50,19 +64,23 @@ export class FleetStore {
   }
 
   revokeAgent(id: string): boolean {
-    return this.db.prepare('UPDATE agents SET revoked_at = ?, online = 0 WHERE id = ? AND revoked_at IS NULL').run(new Date().toISOString(), id).changes > 0;
+    const revoked = this.db.prepare('UPDATE agents SET revoked_at = ?, online = 0 WHERE id = ? AND revoked_at IS NULL').run(new Date().toISOString(), id).changes > 0;
+    if (revoked) this.changed(id, 'agent');
+    return revoked;
   }
 
   setOnline(id: string, online: boolean, at = new Date()): void {
     const ts = at.toISOString();
     if (online) this.db.prepare('UPDATE agents SET online = 1, last_seen_at = ?, connected_at = ? WHERE id = ?').run(ts, ts, id);
     else this.db.prepare('UPDATE agents SET online = 0, last_seen_at = ? WHERE id = ?').run(ts, id);
+    this.changed(id, 'agent');
   }
 
   recordHeartbeat(id: string, hb: BodyOf<'heartbeat'>, at = new Date()): void {
     this.db
       .prepare('UPDATE agents SET online = 1, last_seen_at = ?, version = ?, build = ?, heartbeat = ? WHERE id = ?')
       .run(at.toISOString(), hb.version, hb.build, JSON.stringify(hb), id);
+    this.changed(id, 'agent');
   }
 
   /** Replaces the agent's camera list with the reported one (cameras no longer reported are removed). */
@@ -94,6 +112,7 @@ export class FleetStore {
         });
       }
     })();
+    this.changed(agentId, 'cameras');
   }
 
   listAgents(): AgentRow[] {

@@ -30,6 +30,8 @@ export const CameraScopes = z.object({
   mac: z.string().optional(),
   serial: z.string().optional(),
   profiles: z.array(z.string()),
+  /** Legacy `onvif://www.onvif.org/type/...` scopes, as written. */
+  types: z.array(z.string()).optional(),
 });
 
 /** The result of probing one ONVIF device (`camfleet-agent probe --json`). Never holds a credential. */
@@ -45,6 +47,12 @@ export const CameraRecord = z.object({
   profiles: z.array(StreamProfile),
   scopes: CameraScopes,
   firmwareProfile: z.string().optional(),
+  /** How the device accepted the probe's credentials. */
+  auth: z.enum(['none', 'usernameToken', 'digest']).optional(),
+  /** Calls the device refused or failed (faults are reported, not thrown); never holds a credential. */
+  faults: z
+    .array(z.object({ operation: z.string(), kind: z.string(), message: z.string().max(500) }))
+    .optional(),
 });
 export type CameraRecord = z.infer<typeof CameraRecord>;
 

@@ -254,9 +254,9 @@ class Site:
         auth = GstRtspServer.RTSPAuth()
         token = GstRtspServer.RTSPToken()
         token.set_string("media.factory.role", "user")
-        auth.add_basic(GstRtspServer.RTSPAuth.make_basic(self.username, self.password), token)
+        # Digest only, as most cameras do (PyGObject cannot pass BASIC|DIGEST: it is a plain enum).
         auth.add_digest(self.username, self.password, token)
-        auth.set_supported_methods(GstRtsp.RTSPAuthMethod.BASIC | GstRtsp.RTSPAuthMethod.DIGEST)
+        auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
         self.server.set_auth(auth)
 
     def make_factory(self, st):

@@ -26,7 +26,9 @@ export const agentCommand: Command = {
         return 0;
       }
       if (action === 'revoke') {
-        ctx.stdout.write(fleet.revokeAgent(id) ? `revoked agent ${id}\n` : `no active agent ${id}\n`);
+        // The running aggregator checks connected agents against revocations every
+        // mqtt.revocationCheckMs (1 s by default) and cuts this one's connection; it cannot log in again.
+        ctx.stdout.write(fleet.revokeAgent(id) ? `revoked agent ${id}; a running aggregator disconnects it within seconds\n` : `no active agent ${id}\n`);
         return 0;
       }
       throw new UsageError(`unknown action '${action ?? ''}' (create | revoke)`);

@@ -1,0 +1,139 @@
+/**
+ * Makes disk and index agree again after a crash, a power cut, or an ffmpeg that died
+ * mid-segment:
+ *   - a segment file with no index row (the partial last segment, or a finished one whose row
+ *     was never written) is repaired by a stream-copy remux and indexed, or removed when
+ *     nothing playable is left in it;
+ *   - a file whose row says retention expired it is deleted (the crash fell between the two);
+ *   - a row whose file is gone is marked missing;
+ *   - leftover temporary files are removed.
+ */
+import { readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { sha256File } from '../storage/hash.ts';
+import type { SegmentIndex, SegmentRow } from '../storage/segment-index.ts';
+import { probeMedia, remuxRepair } from './ffmpeg.ts';
+
+export const SEGMENTS_DIR = 'segments';
+/** A temporary name that reconcile always deletes. */
+export const TEMP_SUFFIX = '.tmp.mp4';
+/** Shorter than this, a partial segment is not worth keeping. */
+const MIN_USEFUL_S = 0.1;
+
+export function cameraDir(dataDir: string, cameraId: string): string {
+  return join(dataDir, SEGMENTS_DIR, cameraId);
+}
+
+export function relativeSegmentPath(cameraId: string, file: string): string {
+  return `${SEGMENTS_DIR}/${cameraId}/${file}`;
+}
+
+export interface ReconcileResult {
+  cameraId: string;
+  repaired: SegmentRow[];
+  removed: string[];
+  missing: SegmentRow[];
+  expiredDeleted: number;
+}
+
+/**
+ * Reconciles one camera's directory. `busy` names files a live ffmpeg is writing right now;
+ * `onlyPrefix` narrows the orphan search to one recording run's files.
+ */
+export async function reconcileCamera(
+  index: SegmentIndex,
+  dataDir: string,
+  cameraId: string,
+  { busy = new Set<string>(), onlyPrefix, checkMissing = true }: { busy?: Set<string>; onlyPrefix?: string; checkMissing?: boolean } = {},
+): Promise<ReconcileResult> {
+  const dir = cameraDir(dataDir, cameraId);
+  const result: ReconcileResult = { cameraId, repaired: [], removed: [], missing: [], expiredDeleted: 0 };
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.mp4')).sort();
+  } catch {
+    files = [];
+  }
+  const rows = index.pathsByStatus(cameraId);
+  for (const file of files) {
+    if (busy.has(file) || (onlyPrefix && !file.startsWith(onlyPrefix))) continue;
+    const full = join(dir, file);
+    if (file.endsWith(TEMP_SUFFIX)) {
+      unlinkSync(full);
+      continue;
+    }
+    const rel = relativeSegmentPath(cameraId, file);
+    const row = rows.get(rel);
+    if (row?.status === 'expired') {
+      unlinkSync(full);
+      result.expiredDeleted++;
+      continue;
+    }
+    if (row) continue;
+    const adopted = await repairAndIndex(index, dataDir, cameraId, file);
+    if (adopted) result.repaired.push(adopted);
+    else result.removed.push(rel);
+  }
+  if (checkMissing) {
+    const present = new Set(files);
+    for (const row of rows.values()) {
+      if (row.status !== 'present') continue;
+      const file = row.path.slice(row.path.lastIndexOf('/') + 1);
+      if (present.has(file)) continue;
+      // the directory listing may predate a segment indexed since; look again before judging
+      try {
+        statSync(join(dataDir, row.path));
+        continue;
+      } catch {
+        index.markRemoved(row.id, 'missing', 'file not found at reconcile');
+        result.missing.push({ ...row, status: 'missing' });
+      }
+    }
+  }
+  return result;
+}
+
+async function repairAndIndex(index: SegmentIndex, dataDir: string, cameraId: string, file: string): Promise<SegmentRow | undefined> {
+  const dir = cameraDir(dataDir, cameraId);
+  const full = join(dir, file);
+  const endMs = Math.round(statSync(full).mtimeMs);
+  const tmp = join(dir, file.replace(/\.mp4$/, TEMP_SUFFIX));
+  const ok = await remuxRepair(full, tmp);
+  const info = ok ? await probeMedia(tmp) : undefined;
+  if (!info || info.durationS < MIN_USEFUL_S || !info.videoCodec) {
+    for (const f of [tmp, full]) {
+      try {
+        unlinkSync(f);
+      } catch {
+        /* already gone */
+      }
+    }
+    return undefined;
+  }
+  renameSync(tmp, full);
+  const bytes = statSync(full).size;
+  const sha256 = await sha256File(full);
+  return index.addSegment({
+    cameraId,
+    path: relativeSegmentPath(cameraId, file),
+    startMs: endMs - Math.round(info.durationS * 1000),
+    endMs,
+    bytes,
+    sha256,
+    origin: 'repaired',
+  });
+}
+
+/** Reconciles every camera directory under the data directory and every camera in the index. */
+export async function reconcileAll(index: SegmentIndex, dataDir: string): Promise<ReconcileResult[]> {
+  let dirs: string[] = [];
+  try {
+    dirs = readdirSync(join(dataDir, SEGMENTS_DIR));
+  } catch {
+    /* nothing recorded yet */
+  }
+  const cameras = new Set([...dirs, ...index.cameraIds()]);
+  const results: ReconcileResult[] = [];
+  for (const cameraId of [...cameras].sort()) results.push(await reconcileCamera(index, dataDir, cameraId));
+  return results;
+}

@@ -1,0 +1,367 @@
+/**
+ * Records every camera of a site: one supervised ffmpeg per camera, every finished segment
+ * hashed and indexed (hash chain), gaps recorded, disk and index reconciled at start and after
+ * every ffmpeg exit, retention run on a timer and at once when the disk fills, events emitted
+ * (and stored) for gaps, retention losses and a full disk. The running agent and the `record`
+ * command both use it.
+ *
+ *   const rec = new SiteRecorder({ dataDir, cameras: [{ id: 'gate', rtspUrl }], segmentSeconds: 10 });
+ *   rec.on('event', (e) => outbox.publish('event', e));
+ *   await rec.start(); ... rec.health(); await rec.exportClip('gate', from, to); await rec.stop();
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLogger, type CameraHealth, type EventBody, type EventKind, type Logger } from '@camfleet/shared';
+import type { z } from 'zod';
+import { exportClip, type ClipManifest } from '../clips/export.ts';
+import { RetentionCleaner, type CleanerRun } from '../retention/cleaner.ts';
+import type { RetentionPolicy } from '../retention/plan.ts';
+import { applyMigrations, openAgentDb, type AgentDb } from '../storage/db.ts';
+import { sha256File } from '../storage/hash.ts';
+import { RECORDER_MIGRATIONS } from '../storage/recorder-schema.ts';
+import { SegmentIndex, type PinKind, type SegmentRow } from '../storage/segment-index.ts';
+import type { BackoffPolicy } from './backoff.ts';
+import { CameraRecorder, type FinishedSegment, type RunEnded } from './camera-recorder.ts';
+import type { AudioMode } from './ffmpeg-args.ts';
+import { cameraDir, reconcileAll, reconcileCamera, relativeSegmentPath, type ReconcileResult } from './reconcile.ts';
+
+export type RecorderEvent = z.input<typeof EventBody>;
+
+export interface RecordedCamera {
+  /** Letters, digits, _ and - (it names a directory). */
+  id: string;
+  /** Stream URL; credentials may be embedded (they are never logged or stored). */
+  rtspUrl: string;
+  audio?: AudioMode;
+}
+
+export interface SiteRecorderOptions {
+  dataDir: string;
+  cameras: RecordedCamera[];
+  segmentSeconds?: number;
+  retention?: RetentionPolicy;
+  /** How often the cleaner runs (default 30 s); it also runs when a disk fills. */
+  retentionIntervalMs?: number;
+  backoff?: BackoffPolicy;
+  stallTimeoutMs?: number;
+  /** RTSP socket timeout (default 10 s). */
+  ioTimeoutMs?: number;
+  logger?: Logger;
+  /** An already open agent database (the runtime shares one); opened from dataDir otherwise. */
+  db?: AgentDb;
+}
+
+export const CAMERA_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** Interruptions shorter than this between runs are not worth a gap row. */
+const GAP_MIN_MS = 250;
+const LOCK_FILE = 'recorder.lock';
+
+interface CameraBook {
+  recorder: CameraRecorder;
+  lastEndMs: number | undefined;
+  lastSegmentAtMs: number | undefined;
+  /** Why footage would be missing before the next segment. */
+  gapCause: string;
+  bitrateKbps: number | undefined;
+}
+
+export interface SiteRecorderEvents {
+  event: [RecorderEvent];
+  segment: [SegmentRow];
+  reconciled: [ReconcileResult];
+}
+
+export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
+  readonly dataDir: string;
+  readonly segmentSeconds: number;
+  readonly index: SegmentIndex;
+  private readonly db: AgentDb;
+  private readonly ownsDb: boolean;
+  private readonly logger: Logger;
+  private readonly cameras = new Map<string, CameraBook>();
+  private readonly cleaner: RetentionCleaner;
+  private cleanerTimer: NodeJS.Timeout | undefined;
+  private diskFull = false;
+  private started = false;
+  private lockFd: number | undefined;
+
+  constructor(private readonly options: SiteRecorderOptions) {
+    super();
+    for (const c of options.cameras) {
+      if (!CAMERA_ID.test(c.id)) throw new Error(`invalid camera id '${c.id}': letters, digits, _ and - only`);
+    }
+    if (new Set(options.cameras.map((c) => c.id)).size !== options.cameras.length) throw new Error('camera ids must be unique');
+    this.dataDir = options.dataDir;
+    this.segmentSeconds = options.segmentSeconds ?? 10;
+    if (!(this.segmentSeconds >= 1 && this.segmentSeconds <= 3600)) throw new Error('segmentSeconds must be between 1 and 3600');
+    this.logger = options.logger ?? createLogger('recorder');
+    this.db = options.db ?? openAgentDb(options.dataDir, RECORDER_MIGRATIONS);
+    this.ownsDb = !options.db;
+    if (options.db) applyMigrations(options.db, RECORDER_MIGRATIONS);
+    this.index = new SegmentIndex(this.db);
+    this.cleaner = new RetentionCleaner(this.index, this.dataDir, options.retention ?? {}, this.logger, () => [...this.cameras.keys()]);
+  }
+
+  /** Reconciles disk and index, then starts every camera's recorder and the cleaner. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.takeLock();
+    this.started = true;
+    for (const r of await reconcileAll(this.index, this.dataDir)) this.reportReconcile(r);
+    for (const cam of this.options.cameras) {
+      const book: CameraBook = {
+        lastEndMs: this.index.lastEndMs(cam.id),
+        lastSegmentAtMs: undefined,
+        gapCause: 'agent-down',
+        bitrateKbps: undefined,
+        recorder: new CameraRecorder({
+          cameraId: cam.id,
+          url: cam.rtspUrl,
+          dataDir: this.dataDir,
+          segmentSeconds: this.segmentSeconds,
+          audio: cam.audio,
+          backoff: this.options.backoff,
+          stallTimeoutMs: this.options.stallTimeoutMs,
+          ioTimeoutMs: this.options.ioTimeoutMs,
+          logger: this.logger,
+          onSegment: (s) => this.onSegment(s),
+          onRunEnded: (r) => this.onRunEnded(r),
+          onOnline: (online, cause) => this.emitEvent(online ? 'camera.online' : 'camera.offline', cam.id, Date.now(), undefined, cause ? { cause } : {}),
+        }),
+      };
+      this.cameras.set(cam.id, book);
+      book.recorder.start();
+    }
+    this.runCleaner();
+    this.cleanerTimer = setInterval(() => this.runCleaner(), this.options.retentionIntervalMs ?? 30_000);
+    this.cleanerTimer.unref();
+  }
+
+  /** Stops every recorder (each closes and indexes its current segment), then the database. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    clearInterval(this.cleanerTimer);
+    await Promise.all([...this.cameras.values()].map((b) => b.recorder.stop()));
+    this.cameras.clear();
+    this.started = false;
+    if (this.ownsDb) this.db.close();
+    this.releaseLock();
+  }
+
+  /** Measured health of each camera (the CameraHealth message shape). */
+  health(nowMs = Date.now()): CameraHealth[] {
+    return [...this.cameras.entries()].map(([cameraId, b]) => {
+      const r = b.recorder;
+      const recentSegment = b.lastSegmentAtMs !== undefined && nowMs - b.lastSegmentAtMs <= 2 * this.segmentSeconds * 1000 + 10_000;
+      const openGap = r.state !== 'recording' ? 1 : 0;
+      const h: CameraHealth = {
+        cameraId,
+        online: r.online,
+        recording: r.state === 'recording' && r.online && (recentSegment || r.child !== undefined),
+        gapsLastHour: this.index.gaps(cameraId, nowMs - 3_600_000, nowMs).length + openGap,
+        bytesStored: this.index.usage(cameraId).bytes,
+      };
+      if (r.fps !== undefined) h.fps = Math.round(r.fps * 10) / 10;
+      if (b.bitrateKbps !== undefined) h.bitrateKbps = Math.round(b.bitrateKbps);
+      if (b.lastSegmentAtMs !== undefined) h.lastSegmentAt = new Date(b.lastSegmentAtMs).toISOString();
+      return h;
+    });
+  }
+
+  /** ffmpeg process ids, for per-process CPU and memory figures. */
+  childPids(): number[] {
+    return [...this.cameras.values()].flatMap((b) => (b.recorder.child?.pid ? [b.recorder.child.pid] : []));
+  }
+
+  recorderState(cameraId: string): CameraRecorder | undefined {
+    return this.cameras.get(cameraId)?.recorder;
+  }
+
+  /** A clip of [from, to] (plus pre/post-roll) as one MP4; written under <dataDir>/clips/ unless `out` is given. */
+  async exportClip(
+    cameraId: string,
+    from: Date | number | string,
+    to: Date | number | string,
+    opts: { preRollMs?: number; postRollMs?: number; out?: string } = {},
+  ): Promise<ClipManifest> {
+    const clipsDir = join(this.dataDir, 'clips');
+    mkdirSync(clipsDir, { recursive: true, mode: 0o750 });
+    return exportClip(this.index, this.dataDir, {
+      cameraId,
+      fromMs: toMs(from),
+      toMs: toMs(to),
+      preRollMs: opts.preRollMs,
+      postRollMs: opts.postRollMs,
+      out: opts.out ?? join(clipsDir, `${cameraId}-${randomUUID()}.mp4`),
+    });
+  }
+
+  /** Keeps a camera's footage in [from, to] from retention (pending upload or evidence hold). */
+  pin(cameraId: string, from: Date | number | string, to: Date | number | string, kind: PinKind = 'upload', note?: string): string {
+    return this.index.addPin({ cameraId, fromMs: toMs(from), toMs: toMs(to), kind, note }).id;
+  }
+
+  unpin(pinId: string): boolean {
+    return this.index.removePin(pinId);
+  }
+
+  /** Runs retention now (it also runs on its timer). */
+  runCleaner(): CleanerRun | undefined {
+    try {
+      const run = this.cleaner.runOnce();
+      for (const loss of run.losses) {
+        const first = loss.segments[0]!;
+        const last = loss.segments[loss.segments.length - 1]!;
+        this.emitEvent('retention.loss', loss.cameraId, first.startMs, last.endMs, {
+          reason: 'free-space floor breached: pinned segments deleted',
+          segments: loss.segments.length,
+          segmentHashes: loss.segments.map((s) => s.sha256).slice(0, 1000),
+        });
+      }
+      return run;
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message }, 'retention run failed');
+      return undefined;
+    }
+  }
+
+  private async onSegment(s: FinishedSegment): Promise<void> {
+    const book = this.cameras.get(s.cameraId);
+    if (!book) return;
+    const full = join(cameraDir(this.dataDir, s.cameraId), s.file);
+    let bytes: number;
+    try {
+      bytes = statSync(full).size;
+    } catch {
+      this.logger.warn({ camera: s.cameraId, file: s.file }, 'finished segment vanished before indexing');
+      return;
+    }
+    const sha256 = await sha256File(full);
+    this.closeGap(book, s.cameraId, s.startMs);
+    let row: SegmentRow;
+    try {
+      row = this.index.addSegment({ cameraId: s.cameraId, path: relativeSegmentPath(s.cameraId, s.file), startMs: s.startMs, endMs: s.endMs, bytes, sha256 });
+    } catch (err) {
+      // SQLITE_FULL and the like: the file stays, and the reconcile after this run (or at the
+      // next start) adopts it.
+      this.logger.error({ camera: s.cameraId, err: (err as Error).message }, 'cannot index segment');
+      return;
+    }
+    book.lastEndMs = Math.max(book.lastEndMs ?? -Infinity, row.endMs);
+    book.lastSegmentAtMs = Date.now();
+    if (row.durationMs > 0) book.bitrateKbps = (bytes * 8) / row.durationMs;
+    if (this.diskFull) {
+      this.diskFull = false;
+      this.logger.info('recording again: disk space returned');
+    }
+    this.emit('segment', row);
+  }
+
+  private async onRunEnded(r: RunEnded): Promise<void> {
+    const book = this.cameras.get(r.cameraId);
+    if (!book) return;
+    // The run's last segment may be cut off (ffmpeg killed, disk full): repair or remove it.
+    const busy = new Set<string>();
+    const result = await reconcileCamera(this.index, this.dataDir, r.cameraId, { onlyPrefix: `${r.runId}-`, checkMissing: false, busy });
+    for (const row of result.repaired) {
+      this.closeGap(book, r.cameraId, row.startMs);
+      book.lastEndMs = Math.max(book.lastEndMs ?? -Infinity, row.endMs);
+    }
+    this.reportReconcile(result);
+    if (r.cause === 'stopped') return;
+    book.gapCause = r.cause;
+    if (r.cause === 'disk-full') {
+      if (!this.diskFull) {
+        this.diskFull = true;
+        this.emitEvent('disk.full', r.cameraId, r.endedAtMs, undefined, { dataDir: this.dataDir, detail: r.stderrTail.slice(-2).join(' | ') });
+      }
+      this.runCleaner();
+    }
+  }
+
+  /** Records the interruption between the camera's last footage and a segment starting at `startMs`. */
+  private closeGap(book: CameraBook, cameraId: string, startMs: number): void {
+    const prevEnd = book.lastEndMs;
+    if (prevEnd !== undefined && startMs - prevEnd >= GAP_MIN_MS) {
+      const gap = this.index.addGap(cameraId, prevEnd, startMs, book.gapCause);
+      this.emitEvent('recording.gap', cameraId, gap.fromMs, gap.toMs, { cause: gap.cause, durationS: (gap.toMs - gap.fromMs) / 1000 });
+    }
+    book.gapCause = 'unknown';
+  }
+
+  private reportReconcile(r: ReconcileResult): void {
+    if (r.repaired.length || r.removed.length || r.missing.length || r.expiredDeleted) {
+      this.logger.info(
+        { camera: r.cameraId, repaired: r.repaired.length, removed: r.removed.length, missing: r.missing.length, expiredDeleted: r.expiredDeleted },
+        'reconciled disk and index',
+      );
+    }
+    this.emit('reconciled', r);
+  }
+
+  private emitEvent(kind: EventKind, cameraId: string | undefined, startMs: number, endMs: number | undefined, data: Record<string, unknown>): void {
+    const event: RecorderEvent = {
+      eventId: randomUUID(),
+      kind,
+      ...(cameraId ? { cameraId } : {}),
+      startedAt: new Date(startMs).toISOString(),
+      ...(endMs !== undefined ? { endedAt: new Date(endMs).toISOString() } : {}),
+      data,
+    };
+    try {
+      this.index.addEvent({ id: event.eventId, kind, cameraId, startedAt: event.startedAt, endedAt: event.endedAt, data });
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message, kind }, 'cannot store recorder event');
+    }
+    this.emit('event', event);
+  }
+
+  /** One recorder per data directory: a second would fight over files and the chain. */
+  private takeLock(): void {
+    const file = join(this.dataDir, LOCK_FILE);
+    mkdirSync(this.dataDir, { recursive: true, mode: 0o750 });
+    for (let i = 0; i < 2; i++) {
+      try {
+        this.lockFd = openSync(file, 'wx', 0o600);
+        writeSync(this.lockFd, String(process.pid));
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const pid = Number(readFileSync(file, 'utf8').trim());
+        if (pid && pid !== process.pid && processAlive(pid)) {
+          throw new Error(`another recorder (pid ${pid}) is using ${this.dataDir}`);
+        }
+        unlinkSync(file); // left by a crashed recorder
+      }
+    }
+    throw new Error(`cannot lock ${file}`);
+  }
+
+  private releaseLock(): void {
+    if (this.lockFd === undefined) return;
+    closeSync(this.lockFd);
+    this.lockFd = undefined;
+    try {
+      unlinkSync(join(this.dataDir, LOCK_FILE));
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function toMs(t: Date | number | string): number {
+  const ms = t instanceof Date ? t.getTime() : typeof t === 'number' ? t : Date.parse(t);
+  if (!Number.isFinite(ms)) throw new Error(`not a time: ${String(t)}`);
+  return ms;
+}

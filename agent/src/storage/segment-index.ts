@@ -1,0 +1,257 @@
+/**
+ * The recording index: one row per finished segment, chained by hashes per camera, plus gaps,
+ * pins (pending uploads, evidence holds) and recorder events. Synchronous (better-sqlite3);
+ * every method is one short statement or transaction.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { AgentDb } from './db.ts';
+
+export type SegmentStatus = 'present' | 'missing' | 'expired';
+export type SegmentOrigin = 'recorded' | 'repaired' | 'adopted';
+
+export interface SegmentRow {
+  id: number;
+  cameraId: string;
+  path: string;
+  startMs: number;
+  endMs: number;
+  durationMs: number;
+  bytes: number;
+  sha256: string;
+  prevSha256: string | null;
+  link: string;
+  status: SegmentStatus;
+  origin: SegmentOrigin;
+  removedAtMs: number | null;
+  removedReason: string | null;
+}
+
+export interface NewSegment {
+  cameraId: string;
+  path: string;
+  startMs: number;
+  endMs: number;
+  bytes: number;
+  sha256: string;
+  origin?: SegmentOrigin;
+}
+
+export interface GapRow {
+  id: number;
+  cameraId: string;
+  fromMs: number;
+  toMs: number;
+  cause: string;
+}
+
+export type PinKind = 'upload' | 'hold';
+export interface PinRow {
+  id: string;
+  cameraId: string;
+  fromMs: number;
+  toMs: number;
+  kind: PinKind;
+  note: string | null;
+  createdAtMs: number;
+  expiresAtMs: number | null;
+}
+
+export interface StoredEvent {
+  id: string;
+  kind: string;
+  cameraId?: string;
+  startedAt: string;
+  endedAt?: string;
+  data: Record<string, unknown>;
+}
+
+/** The chain link of a row: binds its fields to the link of the camera's previous row. */
+export function segmentLink(prevLink: string | null, s: Pick<SegmentRow, 'cameraId' | 'path' | 'startMs' | 'endMs' | 'bytes' | 'sha256'>): string {
+  return createHash('sha256')
+    .update([prevLink ?? 'genesis', s.cameraId, s.path, s.startMs, s.endMs, s.bytes, s.sha256].join('\n'))
+    .digest('hex');
+}
+
+function segmentColumns(t = ''): string {
+  return `${t}id AS id, ${t}camera_id AS cameraId, ${t}path AS path, ${t}start_ms AS startMs, ${t}end_ms AS endMs,
+  ${t}duration_ms AS durationMs, ${t}bytes AS bytes, ${t}sha256 AS sha256, ${t}prev_sha256 AS prevSha256, ${t}link AS link,
+  ${t}status AS status, ${t}origin AS origin, ${t}removed_at_ms AS removedAtMs, ${t}removed_reason AS removedReason`;
+}
+const SEGMENT_COLUMNS = segmentColumns();
+
+export class SegmentIndex {
+  constructor(readonly db: AgentDb) {}
+
+  /** Appends a finished segment to its camera's chain. */
+  addSegment(s: NewSegment, nowMs = Date.now()): SegmentRow {
+    return this.db.transaction(() => {
+      const prev = this.lastInChain(s.cameraId);
+      const link = segmentLink(prev?.link ?? null, s);
+      const info = this.db
+        .prepare(
+          `INSERT INTO segments (camera_id, path, start_ms, end_ms, duration_ms, bytes, sha256, prev_sha256, link, origin, indexed_at_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(s.cameraId, s.path, s.startMs, s.endMs, s.endMs - s.startMs, s.bytes, s.sha256, prev?.sha256 ?? null, link, s.origin ?? 'recorded', nowMs);
+      return this.segment(Number(info.lastInsertRowid))!;
+    })();
+  }
+
+  segment(id: number): SegmentRow | undefined {
+    return this.db.prepare(`SELECT ${SEGMENT_COLUMNS} FROM segments WHERE id = ?`).get(id) as SegmentRow | undefined;
+  }
+
+  segmentByPath(path: string): SegmentRow | undefined {
+    return this.db.prepare(`SELECT ${SEGMENT_COLUMNS} FROM segments WHERE path = ?`).get(path) as SegmentRow | undefined;
+  }
+
+  /** The camera's last row in index order, whatever its status (the chain goes on through it). */
+  lastInChain(cameraId: string): SegmentRow | undefined {
+    return this.db
+      .prepare(`SELECT ${SEGMENT_COLUMNS} FROM segments WHERE camera_id = ? ORDER BY id DESC LIMIT 1`)
+      .get(cameraId) as SegmentRow | undefined;
+  }
+
+  /** The row before `id` in the camera's chain. */
+  predecessor(cameraId: string, id: number): SegmentRow | undefined {
+    return this.db
+      .prepare(`SELECT ${SEGMENT_COLUMNS} FROM segments WHERE camera_id = ? AND id < ? ORDER BY id DESC LIMIT 1`)
+      .get(cameraId, id) as SegmentRow | undefined;
+  }
+
+  /** The latest recorded footage end of a camera (by time, present or not). */
+  lastEndMs(cameraId: string): number | undefined {
+    const r = this.db.prepare('SELECT MAX(end_ms) AS e FROM segments WHERE camera_id = ?').get(cameraId) as { e: number | null };
+    return r.e ?? undefined;
+  }
+
+  /** Rows of a camera overlapping [fromMs, toMs), in chain (index) order; all statuses. */
+  chain(cameraId: string, fromMs = -Infinity, toMs = Infinity): SegmentRow[] {
+    return this.db
+      .prepare(`SELECT ${SEGMENT_COLUMNS} FROM segments WHERE camera_id = ? AND end_ms > ? AND start_ms < ? ORDER BY id`)
+      .all(cameraId, clampMs(fromMs), clampMs(toMs)) as SegmentRow[];
+  }
+
+  /** The camera's rows with ids in [loId, hiId], in chain order. */
+  chainByIds(cameraId: string, loId: number, hiId: number): SegmentRow[] {
+    return this.db
+      .prepare(`SELECT ${SEGMENT_COLUMNS} FROM segments WHERE camera_id = ? AND id BETWEEN ? AND ? ORDER BY id`)
+      .all(cameraId, loId, hiId) as SegmentRow[];
+  }
+
+  /** Present segments of a camera overlapping [fromMs, toMs), in time order. */
+  presentSegments(cameraId: string, fromMs: number, toMs: number): SegmentRow[] {
+    return this.db
+      .prepare(
+        `SELECT ${SEGMENT_COLUMNS} FROM segments WHERE camera_id = ? AND status = 'present' AND end_ms > ? AND start_ms < ? ORDER BY start_ms`,
+      )
+      .all(cameraId, clampMs(fromMs), clampMs(toMs)) as SegmentRow[];
+  }
+
+  /** Every indexed path of a camera (for reconciling with its directory). */
+  pathsByStatus(cameraId: string): Map<string, SegmentRow> {
+    const rows = this.db.prepare(`SELECT ${SEGMENT_COLUMNS} FROM segments WHERE camera_id = ?`).all(cameraId) as SegmentRow[];
+    return new Map(rows.map((r) => [r.path, r]));
+  }
+
+  cameraIds(): string[] {
+    return (this.db.prepare('SELECT DISTINCT camera_id AS c FROM segments').all() as { c: string }[]).map((r) => r.c);
+  }
+
+  markRemoved(id: number, status: 'missing' | 'expired', reason: string, nowMs = Date.now()): void {
+    this.db
+      .prepare(`UPDATE segments SET status = ?, removed_at_ms = ?, removed_reason = ? WHERE id = ? AND status = 'present'`)
+      .run(status, nowMs, reason, id);
+  }
+
+  usage(cameraId?: string): { bytes: number; segments: number } {
+    const r = (
+      cameraId === undefined
+        ? this.db.prepare('SELECT COALESCE(SUM(bytes), 0) AS bytes, COALESCE(SUM(segments), 0) AS segments FROM camera_usage').get()
+        : this.db.prepare('SELECT COALESCE(SUM(bytes), 0) AS bytes, COALESCE(SUM(segments), 0) AS segments FROM camera_usage WHERE camera_id = ?').get(cameraId)
+    ) as { bytes: number; segments: number };
+    return r;
+  }
+
+  /**
+   * Retention candidates: the oldest present segments overall, plus each camera's segments
+   * older than its cutoff, each with whether a live pin covers it.
+   */
+  retentionCandidates(limit: number, nowMs: number, cutoffs: Map<string, number>): Array<SegmentRow & { pinned: boolean }> {
+    const pinned = `EXISTS (SELECT 1 FROM pins p WHERE p.camera_id = s.camera_id AND p.from_ms < s.end_ms AND p.to_ms > s.start_ms
+      AND (p.expires_at_ms IS NULL OR p.expires_at_ms > @now))`;
+    const cols = segmentColumns('s.');
+    const oldest = this.db
+      .prepare(`SELECT ${cols}, ${pinned} AS pinned FROM segments s WHERE s.status = 'present' ORDER BY s.start_ms LIMIT @limit`)
+      .all({ limit, now: nowMs }) as Array<SegmentRow & { pinned: number }>;
+    const byId = new Map(oldest.map((r) => [r.id, r]));
+    for (const [cameraId, cutoff] of cutoffs) {
+      const aged = this.db
+        .prepare(
+          `SELECT ${cols}, ${pinned} AS pinned FROM segments s WHERE s.camera_id = @cameraId AND s.status = 'present' AND s.end_ms <= @cutoff ORDER BY s.start_ms LIMIT @limit`,
+        )
+        .all({ cameraId, cutoff, limit, now: nowMs }) as Array<SegmentRow & { pinned: number }>;
+      for (const r of aged) byId.set(r.id, r);
+    }
+    return [...byId.values()].sort((a, b) => a.startMs - b.startMs || a.id - b.id).map((r) => ({ ...r, pinned: r.pinned === 1 }));
+  }
+
+  addGap(cameraId: string, fromMs: number, toMs: number, cause: string): GapRow {
+    const info = this.db.prepare('INSERT INTO gaps (camera_id, from_ms, to_ms, cause) VALUES (?, ?, ?, ?)').run(cameraId, fromMs, toMs, cause);
+    return { id: Number(info.lastInsertRowid), cameraId, fromMs, toMs, cause };
+  }
+
+  gaps(cameraId: string, fromMs = -Infinity, toMs = Infinity): GapRow[] {
+    return this.db
+      .prepare(
+        'SELECT id, camera_id AS cameraId, from_ms AS fromMs, to_ms AS toMs, cause FROM gaps WHERE camera_id = ? AND to_ms > ? AND from_ms < ? ORDER BY from_ms',
+      )
+      .all(cameraId, clampMs(fromMs), clampMs(toMs)) as GapRow[];
+  }
+
+  addPin(p: { cameraId: string; fromMs: number; toMs: number; kind: PinKind; note?: string; expiresAtMs?: number; id?: string }, nowMs = Date.now()): PinRow {
+    const id = p.id ?? randomUUID();
+    this.db
+      .prepare('INSERT INTO pins (id, camera_id, from_ms, to_ms, kind, note, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(id, p.cameraId, p.fromMs, p.toMs, p.kind, p.note ?? null, nowMs, p.expiresAtMs ?? null);
+    return { id, cameraId: p.cameraId, fromMs: p.fromMs, toMs: p.toMs, kind: p.kind, note: p.note ?? null, createdAtMs: nowMs, expiresAtMs: p.expiresAtMs ?? null };
+  }
+
+  removePin(id: string): boolean {
+    return this.db.prepare('DELETE FROM pins WHERE id = ?').run(id).changes > 0;
+  }
+
+  pins(cameraId?: string): PinRow[] {
+    const cols = 'id, camera_id AS cameraId, from_ms AS fromMs, to_ms AS toMs, kind, note, created_at_ms AS createdAtMs, expires_at_ms AS expiresAtMs';
+    return (cameraId === undefined
+      ? this.db.prepare(`SELECT ${cols} FROM pins ORDER BY from_ms`).all()
+      : this.db.prepare(`SELECT ${cols} FROM pins WHERE camera_id = ? ORDER BY from_ms`).all(cameraId)) as PinRow[];
+  }
+
+  addEvent(e: StoredEvent): void {
+    this.db
+      .prepare('INSERT INTO recorder_events (id, kind, camera_id, started_at, ended_at, data_json) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(e.id, e.kind, e.cameraId ?? null, e.startedAt, e.endedAt ?? null, JSON.stringify(e.data));
+  }
+
+  events(kind?: string): StoredEvent[] {
+    const rows = (kind === undefined
+      ? this.db.prepare('SELECT * FROM recorder_events ORDER BY rowid').all()
+      : this.db.prepare('SELECT * FROM recorder_events WHERE kind = ? ORDER BY rowid').all(kind)) as Array<{
+      id: string; kind: string; camera_id: string | null; started_at: string; ended_at: string | null; data_json: string;
+    }>;
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      ...(r.camera_id ? { cameraId: r.camera_id } : {}),
+      startedAt: r.started_at,
+      ...(r.ended_at ? { endedAt: r.ended_at } : {}),
+      data: JSON.parse(r.data_json) as Record<string, unknown>,
+    }));
+  }
+}
+
+/** SQLite integers cannot hold ±Infinity; clamp open bounds. */
+function clampMs(ms: number): number {
+  return Math.max(-8.64e15, Math.min(8.64e15, ms));
+}

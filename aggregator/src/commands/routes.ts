@@ -1,0 +1,52 @@
+/**
+ * POST /api/v1/agents/:id/commands  {name, args?, timeoutSeconds?} -> 202 {commandId, state, ...}
+ * GET  /api/v1/commands/:id          -> the command's state: pending | ok | error | timeout
+ */
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { apiError, type ApiEnv } from '../api/app.ts';
+import type { User } from '../auth/users.ts';
+import type { CommandService } from './commands.ts';
+
+/** What an operator may ask of an agent; clip transfer control stays internal. */
+const PublicCommand = z.enum(['clip.request', 'snapshot', 'reprobe', 'config.apply']);
+
+const CommandRequest = z
+  .object({
+    name: PublicCommand,
+    args: z.record(z.string(), z.unknown()).default({}),
+    timeoutSeconds: z.number().positive().max(86_400).optional(),
+  })
+  .strict();
+
+export interface CommandRouteOptions {
+  commands: CommandService;
+  defaultTimeoutSeconds: number;
+  agentExists(agentId: string): boolean;
+  /** Hook for the authorization module; default: any authenticated user. */
+  mayCommand?(user: User, agentId: string, name: string): boolean;
+  mayRead?(user: User, agentId: string): boolean;
+}
+
+export function commandRoutes(opts: CommandRouteOptions) {
+  return (app: Hono<ApiEnv>) => {
+    app.post('/api/v1/agents/:id/commands', async (c) => {
+      const agentId = c.req.param('id');
+      const body = CommandRequest.safeParse(await c.req.json().catch(() => undefined));
+      if (!body.success) return apiError(c, 400, 'bad-request', body.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
+      if (!opts.agentExists(agentId)) return apiError(c, 404, 'not-found', `no active agent '${agentId}'`);
+      const user = c.get('user');
+      if (opts.mayCommand && !opts.mayCommand(user, agentId, body.data.name)) return apiError(c, 403, 'forbidden', 'not allowed to command this agent');
+      const timeoutMs = (body.data.timeoutSeconds ?? opts.defaultTimeoutSeconds) * 1000;
+      const record = opts.commands.send(agentId, body.data.name, body.data.args, { timeoutMs, requestedBy: user.username });
+      return c.json(record, 202);
+    });
+
+    app.get('/api/v1/commands/:id', (c) => {
+      const record = opts.commands.get(c.req.param('id'));
+      const user = c.get('user');
+      if (!record || (opts.mayRead && !opts.mayRead(user, record.agentId))) return apiError(c, 404, 'not-found', 'no such command');
+      return c.json(record);
+    });
+  };
+}

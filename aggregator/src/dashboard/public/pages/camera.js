@@ -1,0 +1,240 @@
+// One camera: its record, conformance result, health over time, recent events with snapshots,
+// clips that play in the browser, and a clip request for an interval. Each part loads on its
+// own, so a part the server does not offer (or the user may not see) shows why, and the rest
+// still works.
+import { h, clear, fmtTime, fmtBytes } from '../dom.js';
+import { t, currentLang } from '../i18n.js';
+import { get, post, blobUrl, ApiError } from '../api.js';
+import { loadFleet } from '../data.js';
+import { failure, section, table, stateBadge, confBadge } from '../ui.js';
+import { healthChart } from '../chart.js';
+
+const enc = encodeURIComponent;
+
+/** The API path of a camera: /api/v1/cameras/<agentId>/<cameraId>. */
+export function cameraPath(cam) {
+  return `/api/v1/cameras/${enc(cam.agentId)}/${enc(cam.cameraId)}`;
+}
+
+export async function render(root, ctx) {
+  const urls = new Set();
+  const cleanup = () => {
+    for (const u of urls) URL.revokeObjectURL(u);
+    urls.clear();
+  };
+
+  const head = h('div', { class: 'page-head' });
+  const summary = h('div');
+  const grid = h('div', { class: 'grid2' });
+  const lower = h('div');
+  root.append(h('p', {}, h('a', { href: '#/cameras' }, t('camera.back'))), head, summary, grid, lower);
+
+  // The camera as listed for this user; a camera the user may not see is simply not found.
+  let cam;
+  try {
+    cam = (await loadFleet()).cameras.find((c) => c.id === ctx.params.id);
+  } catch (err) {
+    root.append(failure(err));
+    return cleanup;
+  }
+  if (!cam) {
+    clear(root).append(h('p', {}, h('a', { href: '#/cameras' }, t('camera.back'))), h('p', { class: 'notice', id: 'camera-not-found' }, t('camera.notFound')));
+    return cleanup;
+  }
+  const base = cameraPath(cam);
+
+  function drawHead() {
+    clear(head).append(
+      h('h1', {}, cam.name ?? cam.cameraId),
+      h('div', { class: 'head-badges' }, stateBadge(cam), ' ', confBadge(cam.conformance)),
+    );
+    clear(summary).append(
+      h('dl', { class: 'record card' },
+        h('dt', {}, t('col.id')), h('dd', {}, h('code', {}, `${cam.agentId}/${cam.cameraId}`)),
+        h('dt', {}, t('col.site')), h('dd', {}, cam.site?.name ?? cam.agentId),
+        cam.area && [h('dt', {}, t('col.area')), h('dd', {}, cam.area.name)],
+        cam.owner && [h('dt', {}, t('col.owner')), h('dd', {}, cam.owner.name)],
+        cam.purposes?.length > 0 && [h('dt', {}, t('col.purpose')), h('dd', {}, cam.purposes.join(', '))],
+        cam.problem && [h('dt', {}, t('col.problem')), h('dd', {}, cam.problem)],
+      ),
+    );
+  }
+  drawHead();
+
+  // Record and conformance come from the camera detail route.
+  const recordBox = h('div', {}, h('p', { class: 'loading muted' }, t('common.loading')));
+  const confBox = h('div', {}, h('p', { class: 'loading muted' }, t('common.loading')));
+  grid.append(section(t('camera.record'), recordBox), section(t('camera.conformance'), confBox));
+  try {
+    const detail = await get(base);
+    const record = detail.record ?? detail.camera?.record ?? null;
+    const conformance = typeof detail.conformance === 'object' && detail.conformance ? detail.conformance : detail.camera?.conformance ?? null;
+    clear(recordBox).append(record ? recordView(record) : h('p', { class: 'empty' }, t('camera.noRecord')));
+    clear(confBox).append(conformance?.rules ? conformanceView(conformance) : h('p', { class: 'empty' }, t('camera.noConformance')));
+  } catch (err) {
+    clear(recordBox).append(failure(err, `GET ${base}`));
+    clear(confBox).append(failure(err, `GET ${base}`));
+  }
+
+  const healthBox = h('div', { id: 'health' }, h('p', { class: 'loading muted' }, t('common.loading')));
+  const eventsBox = h('div', { id: 'events' }, h('p', { class: 'loading muted' }, t('common.loading')));
+  const clipsBox = h('div', { id: 'clips' }, h('p', { class: 'loading muted' }, t('common.loading')));
+  const player = h('video', { class: 'clip', id: 'clip-player', controls: true, playsInline: true, hidden: true, preload: 'metadata' });
+  lower.append(
+    section(t('camera.health'), healthBox),
+    section(t('camera.events'), eventsBox),
+    section(t('camera.clips'), clipsBox, player, clipRequestForm(cam)),
+  );
+
+  async function loadHealth() {
+    const to = new Date();
+    const from = new Date(to.getTime() - 24 * 3600_000);
+    const path = `${base}/health?from=${enc(from.toISOString())}&to=${enc(to.toISOString())}`;
+    try {
+      const res = await get(path);
+      const samples = Array.isArray(res) ? res : res.samples ?? res.items ?? [];
+      clear(healthBox).append(samples.length
+        ? healthChart(samples, { title: t('camera.health'), online: t('chart.online'), recording: t('chart.recording'), fps: t('chart.fps') }, currentLang() === 'vi' ? 'vi-VN' : 'en-GB')
+        : h('p', { class: 'empty' }, t('camera.noHealth')));
+    } catch (err) {
+      clear(healthBox).append(failure(err, `GET ${base}/health`));
+    }
+  }
+
+  async function loadEvents() {
+    try {
+      const res = await get(`${base}/events?limit=24`);
+      const items = Array.isArray(res) ? res : res.items ?? [];
+      if (!items.length) return clear(eventsBox).append(h('p', { class: 'empty' }, t('camera.noEvents')));
+      const grid = h('div', { class: 'snapshots' });
+      for (const ev of items) {
+        const img = h('img', { alt: t('camera.snapshot'), loading: 'lazy' });
+        const snap = ev.snapshotUrl ?? (ev.hasSnapshot ? `/api/v1/events/${enc(ev.id)}/snapshot` : null);
+        if (snap) {
+          // Snapshots need the bearer token, so they are fetched and shown from memory.
+          blobUrl(snap).then((u) => { urls.add(u); img.src = u; }, () => img.remove());
+        }
+        const label = [ev.kind, ev.label ?? ev.detail?.label, typeof ev.score === 'number' ? `${Math.round(ev.score * 100)}%` : null].filter(Boolean).join(' · ');
+        grid.append(h('figure', { dataset: { event: ev.id } }, snap ? img : null, h('figcaption', {}, label, h('br'), fmtTime(ev.at ?? ev.ts, currentLang()))));
+      }
+      clear(eventsBox).append(grid);
+    } catch (err) {
+      clear(eventsBox).append(failure(err, `GET ${base}/events`));
+    }
+  }
+
+  async function play(clip, button) {
+    button.disabled = true;
+    try {
+      const src = clip.videoUrl ?? `/api/v1/clips/${enc(clip.id)}/video`;
+      const u = await blobUrl(src);
+      urls.add(u);
+      player.hidden = false;
+      player.src = u;
+      await player.play().catch(() => {}); // autoplay may be refused; the controls remain
+    } catch (err) {
+      button.after(failure(err, 'GET /api/v1/clips/:id/video'));
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function loadClips() {
+    try {
+      const res = await get(`${base}/clips`);
+      const items = Array.isArray(res) ? res : res.items ?? [];
+      clear(clipsBox).append(table(
+        [
+          { label: t('col.from'), cell: (c) => fmtTime(c.from, currentLang()) },
+          { label: t('col.to'), cell: (c) => fmtTime(c.to, currentLang()) },
+          { label: t('col.size'), cell: (c) => fmtBytes(c.bytes ?? c.size) },
+          { label: t('col.status'), cell: (c) => c.status ?? '' },
+          { label: '', cell: (c) => (c.status && !['complete', 'stored', 'ready', 'available'].includes(c.status)) ? '' : h('button', { type: 'button', class: 'play', onclick: (e) => play(c, e.currentTarget) }, '▶ ', t('camera.play')) },
+        ],
+        items,
+        { empty: t('camera.noClips'), rowProps: (c) => ({ dataset: { clip: c.id } }) },
+      ));
+    } catch (err) {
+      clear(clipsBox).append(failure(err, `GET ${base}/clips`));
+    }
+  }
+
+  await Promise.all([loadHealth(), loadEvents(), loadClips()]);
+
+  ctx.onFleetChange(async () => {
+    try {
+      const fresh = (await loadFleet()).cameras.find((c) => c.id === cam.id);
+      if (!fresh || !ctx.isCurrent()) return;
+      cam = fresh;
+      drawHead();
+      void loadClips();
+    } catch {
+      /* keep what is shown; the next change retries */
+    }
+  });
+  return cleanup;
+}
+
+function recordView(r) {
+  const profiles = (r.profiles ?? []).map((p) => `${p.name}: ${p.encoding} ${p.width}×${p.height} @${p.fps}`).join('; ');
+  return h('dl', { class: 'record' },
+    h('dt', {}, t('camera.manufacturer')), h('dd', {}, r.manufacturer ?? '—'),
+    h('dt', {}, t('camera.model')), h('dd', {}, r.model ?? '—'),
+    h('dt', {}, t('camera.firmware')), h('dd', {}, r.firmwareVersion ?? '—'),
+    h('dt', {}, t('camera.serial')), h('dd', {}, r.serialNumber ?? '—'),
+    h('dt', {}, t('camera.profiles')), h('dd', {}, profiles || '—'),
+  );
+}
+
+function conformanceView(c) {
+  return h('div', {},
+    h('p', {}, confBadge(c.verdict), ' ', `${t('camera.standard')}: ${c.standard}`, ' · ', `${t('camera.checkedAt')}: ${fmtTime(c.checkedAt, currentLang())}`),
+    table(
+      [
+        { label: t('col.status'), cell: (r) => confBadge(r.status) },
+        { label: t('col.name'), cell: (r) => r.title },
+        { label: t('col.message'), cell: (r) => r.evidence },
+      ],
+      c.rules,
+      { rowProps: (r) => ({ dataset: { rule: r.id } }) },
+    ),
+  );
+}
+
+function toLocalInput(d) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function clipRequestForm(cam) {
+  const now = new Date();
+  const from = h('input', { type: 'datetime-local', id: 'clip-from', value: toLocalInput(new Date(now.getTime() - 5 * 60_000)), required: true });
+  const to = h('input', { type: 'datetime-local', id: 'clip-to', value: toLocalInput(now), required: true });
+  const result = h('p', { id: 'clip-request-result', hidden: true });
+  const form = h('form', { class: 'inline-form', id: 'clip-request', onsubmit: async (e) => {
+    e.preventDefault();
+    result.hidden = false;
+    const f = new Date(from.value);
+    const tt = new Date(to.value);
+    if (!(f < tt)) {
+      result.className = 'notice error';
+      result.textContent = t('camera.badInterval');
+      return;
+    }
+    try {
+      const res = await post(`/api/v1/agents/${enc(cam.agentId)}/commands`, { name: 'clip.request', args: { cameraId: cam.cameraId, from: f.toISOString(), to: tt.toISOString() } });
+      result.className = 'notice ok';
+      result.textContent = t('camera.requested', { status: res?.state ?? res?.status ?? 'sent' });
+    } catch (err) {
+      const shown = failure(err, `POST /api/v1/agents/${cam.agentId}/commands`);
+      result.className = shown.className;
+      result.dataset.state = shown.dataset.state;
+      result.textContent = shown.textContent;
+    }
+  } },
+    h('label', {}, t('col.from'), from),
+    h('label', {}, t('col.to'), to),
+    h('button', { type: 'submit' }, t('camera.request')),
+  );
+  return h('div', {}, h('h3', {}, t('camera.requestClip')), form, result);
+}

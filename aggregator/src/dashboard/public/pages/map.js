@@ -1,0 +1,67 @@
+// Cameras on a map, coloured by state. Drawn as SVG from the cameras' coordinates: areas with an
+// outline from the API are drawn as such; otherwise an area's extent is the hull of its cameras.
+// No tiles are fetched, so the map works without internet.
+import { h, clear } from '../dom.js';
+import { t } from '../i18n.js';
+import { loadFleet, cameraState } from '../data.js';
+import { failure } from '../ui.js';
+import { fitProjection, convexHull, ringsOf } from '../geo.js';
+
+const W = 1000;
+const H = 700;
+
+export async function render(root, ctx) {
+  const body = h('div', { class: 'map-wrap' });
+  const note = h('p', { class: 'muted' });
+  root.append(h('div', { class: 'page-head' }, h('h1', {}, t('map.title')), note), body);
+
+  async function refresh() {
+    let fleet;
+    try {
+      fleet = await loadFleet();
+    } catch (err) {
+      return clear(body).append(failure(err));
+    }
+    if (!ctx.isCurrent()) return;
+    const placed = fleet.cameras.filter((c) => c.location);
+    const missing = fleet.cameras.length - placed.length;
+    note.textContent = missing ? t('map.noLocation', { n: missing }) : '';
+    const outlines = (fleet.areas ?? []).filter((a) => a.outline).map((a) => ({ area: a, rings: ringsOf(a.outline) }));
+    const lonLats = [...placed.map((c) => [c.location.lon, c.location.lat]), ...outlines.flatMap((o) => o.rings.flat())];
+    const project = fitProjection(lonLats, W, H);
+    if (!project) return clear(body).append(h('p', { class: 'empty', id: 'map-empty' }, t('map.none')));
+
+    const svg = h('svg:svg', { class: 'map', id: 'map', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': t('map.title') });
+    const path = (ring) => 'M' + ring.map((pt) => project(pt).map((v) => v.toFixed(1)).join(',')).join('L') + 'Z';
+    const outlined = new Set();
+    for (const { area, rings } of outlines) {
+      outlined.add(String(area.id));
+      svg.append(h('svg:path', { class: 'area', d: rings.map(path).join(' '), dataset: { area: area.id } }, h('svg:title', {}, area.name)));
+    }
+    // Areas without an outline: the hull of their cameras, so clusters still read as areas.
+    const byArea = new Map();
+    for (const c of placed) if (c.area && !outlined.has(String(c.area.id))) byArea.set(c.area.id, [...(byArea.get(c.area.id) ?? []), c]);
+    for (const [id, cams] of byArea) {
+      const pts = cams.map((c) => project([c.location.lon, c.location.lat]));
+      const hull = convexHull(pts);
+      if (hull.length >= 3) svg.append(h('svg:path', { class: 'area', d: 'M' + hull.map((p) => p.map((v) => v.toFixed(1)).join(',')).join('L') + 'Z', dataset: { area: id } }, h('svg:title', {}, cams[0].area.name)));
+      const [cx, cy] = pts.reduce((a, p) => [a[0] + p[0] / pts.length, a[1] + p[1] / pts.length], [0, 0]);
+      svg.append(h('svg:text', { class: 'area-label', x: cx.toFixed(1), y: (Math.min(...pts.map((p) => p[1])) - 8).toFixed(1), 'text-anchor': 'middle' }, cams[0].area.name));
+    }
+    for (const c of placed) {
+      const [x, y] = project([c.location.lon, c.location.lat]);
+      const state = cameraState(c);
+      const dot = h('svg:circle', { class: `pt pt-${state}`, cx: x.toFixed(1), cy: y.toFixed(1), r: 6, tabindex: 0, dataset: { camera: c.id, state } },
+        h('svg:title', {}, `${c.name ?? c.cameraId} — ${t(`state.${state}`)}`));
+      const open = () => ctx.navigate(`#/cameras/${encodeURIComponent(c.id)}`);
+      dot.addEventListener('click', open);
+      dot.addEventListener('keydown', (e) => { if (e.key === 'Enter') open(); });
+      svg.append(dot);
+    }
+    const legend = h('div', { class: 'legend' }, ['ok', 'not-recording', 'offline'].map((s) =>
+      h('span', {}, h('span', { class: `badge state-${s}` }, t(`state.${s}`)), ' ', placed.filter((c) => cameraState(c) === s).length)));
+    clear(body).append(svg, legend);
+  }
+  await refresh();
+  ctx.onFleetChange(refresh);
+}

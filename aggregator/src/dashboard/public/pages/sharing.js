@@ -1,0 +1,169 @@
+// The business owner's page: their cameras, what each shares with whom and until when, a new
+// grant (with consent), revoke (effective at once on the server), and who looked at their cameras.
+import { h, clear, fmtTime } from '../dom.js';
+import { t, currentLang } from '../i18n.js';
+import { get, post, session, ApiError } from '../api.js';
+import { loadFleet } from '../data.js';
+import { failure, section, table, stateBadge } from '../ui.js';
+import { auditColumns } from './audit.js';
+
+const enc = encodeURIComponent;
+const LEVELS = ['health', 'events', 'snapshots', 'clips'];
+const keyOf = (k) => `${k.agentId}/${k.cameraId}`;
+
+async function loadOrgs() {
+  for (const path of ['/api/v1/organisations', '/api/v1/orgs']) {
+    try {
+      const res = await get(path);
+      return Array.isArray(res) ? res : res.items ?? [];
+    } catch (err) {
+      if (!(err instanceof ApiError && err.unavailable)) throw err;
+    }
+  }
+  return null;
+}
+
+export async function render(root, ctx) {
+  const camerasBox = h('div', { id: 'my-cameras' }, h('p', { class: 'loading muted' }, t('common.loading')));
+  const grantsBox = h('div', { id: 'grants' }, h('p', { class: 'loading muted' }, t('common.loading')));
+  const formBox = h('div', { id: 'new-grant' });
+  const logBox = h('div', { id: 'access-log' }, h('p', { class: 'loading muted' }, t('common.loading')));
+  root.append(
+    h('div', { class: 'page-head' }, h('h1', {}, t('sharing.title'))),
+    section(t('sharing.grants'), grantsBox),
+    section(t('sharing.new'), formBox),
+    section(t('sharing.myCameras'), camerasBox),
+    section(t('sharing.accessLog'), logBox),
+  );
+
+  const me = session()?.user ?? null;
+  const myOrg = me?.organisation?.id ?? me?.orgId ?? null;
+  let cameras = [];
+  let orgs = null;
+  const orgName = (id) => orgs?.find((o) => o.id === id)?.name ?? id;
+  const camName = (k) => cameras.find((c) => c.agentId === k.agentId && c.cameraId === k.cameraId)?.name ?? keyOf(k);
+
+  async function loadCameras() {
+    try {
+      // The API returns what this user may see; the owner's own cameras are those its organisation owns.
+      const all = (await loadFleet()).cameras;
+      cameras = myOrg ? all.filter((c) => !c.owner?.id || c.owner.id === myOrg) : all;
+      clear(camerasBox).append(table(
+        [
+          { label: t('col.camera'), cell: (c) => h('a', { href: `#/cameras/${enc(c.id)}` }, c.name ?? c.cameraId) },
+          { label: t('col.site'), cell: (c) => c.site?.name ?? c.agentId },
+          { label: t('col.state'), cell: stateBadge },
+        ],
+        cameras,
+        { empty: t('overview.empty'), rowProps: (c) => ({ dataset: { camera: c.id } }) },
+      ));
+    } catch (err) {
+      clear(camerasBox).append(failure(err, 'GET /api/v1/cameras'));
+    }
+  }
+
+  async function revoke(grant, button) {
+    if (!confirm(t('sharing.confirmRevoke'))) return;
+    button.disabled = true;
+    try {
+      await post(`/api/v1/sharing/grants/${enc(grant.id)}/revoke`);
+      await loadGrants();
+      void loadLog();
+    } catch (err) {
+      button.disabled = false;
+      button.after(failure(err, 'POST /api/v1/sharing/grants/:id/revoke'));
+    }
+  }
+
+  async function loadGrants() {
+    try {
+      const res = await get('/api/v1/sharing/grants');
+      const items = Array.isArray(res) ? res : res.items ?? res.grants ?? [];
+      clear(grantsBox).append(table(
+        [
+          { label: t('col.camera'), cell: (g) => (g.cameras ?? []).map(camName).join(', ') },
+          { label: t('col.grantee'), cell: (g) => [...(g.granteeOrgIds ?? []).map(orgName), ...(g.granteeKinds ?? []).map((k) => `(${k})`)].join(', ') },
+          { label: t('col.scopes'), cell: (g) => (g.levels ?? []).map((l) => t(`sharing.scope.${l}`)).join(', ') },
+          { label: t('col.purpose'), cell: (g) => (g.purposes ?? []).join(', ') },
+          { label: t('col.until'), cell: (g) => (g.validUntil ? fmtTime(g.validUntil, currentLang()) : t('sharing.forever')) },
+          { label: t('col.status'), cell: (g) => (g.revokedAt
+            ? h('span', { class: 'badge state-offline' }, `${t('sharing.revoked')} ${fmtTime(g.revokedAt, currentLang())}`)
+            : h('button', { type: 'button', class: 'danger revoke', onclick: (e) => revoke(g, e.currentTarget) }, t('sharing.revoke'))) },
+        ],
+        items,
+        { empty: t('sharing.none'), rowProps: (g) => ({ dataset: { grant: g.id, revoked: g.revokedAt ? 'yes' : 'no' } }) },
+      ));
+    } catch (err) {
+      clear(grantsBox).append(failure(err, 'GET /api/v1/sharing/grants'));
+    }
+  }
+
+  async function loadLog() {
+    try {
+      const res = await get('/api/v1/audit?limit=100');
+      const items = Array.isArray(res) ? res : res.items ?? res.entries ?? [];
+      clear(logBox).append(table(auditColumns(), items, { empty: t('audit.none') }));
+    } catch (err) {
+      clear(logBox).append(failure(err, 'GET /api/v1/audit'));
+    }
+  }
+
+  function drawForm() {
+    if (!orgs) {
+      clear(formBox).append(failure(new ApiError(404, 'not-found', 'no route'), 'GET /api/v1/organisations'));
+      return;
+    }
+    const cameraSel = h('select', { id: 'grant-cameras', multiple: true, size: Math.min(6, Math.max(2, cameras.length)), required: true },
+      cameras.map((c) => h('option', { value: `${c.agentId}\u0000${c.cameraId}` }, c.name ?? c.cameraId)));
+    const orgSel = h('select', { id: 'grant-org', required: true },
+      orgs.filter((o) => o.id !== myOrg).map((o) => h('option', { value: o.id }, o.name)));
+    const levels = LEVELS.map((l) => h('label', {}, h('input', { type: 'checkbox', name: 'level', value: l, checked: l === 'health' }), t(`sharing.scope.${l}`)));
+    const purposes = h('input', { id: 'grant-purposes', placeholder: 'public_order, traffic' });
+    const until = h('input', { id: 'grant-until', type: 'date' });
+    const consent = h('input', { id: 'grant-consent', type: 'checkbox', required: true });
+    const result = h('div');
+    const form = h('form', { class: 'inline-form', id: 'grant-form', onsubmit: async (e) => {
+      e.preventDefault();
+      result.replaceChildren();
+      const body = {
+        cameras: [...cameraSel.selectedOptions].map((o) => {
+          const [agentId, cameraId] = o.value.split('\u0000');
+          return { agentId, cameraId };
+        }),
+        granteeOrgIds: [orgSel.value],
+        levels: levels.map((l) => l.querySelector('input')).filter((i) => i.checked).map((i) => i.value),
+        purposes: purposes.value.split(',').map((s) => s.trim()).filter(Boolean),
+        validUntil: until.value ? new Date(`${until.value}T23:59:59`).toISOString() : null,
+        consent: consent.checked,
+      };
+      try {
+        await post('/api/v1/sharing/grants', body);
+        form.reset();
+        await loadGrants();
+      } catch (err) {
+        result.append(failure(err, 'POST /api/v1/sharing/grants'));
+      }
+    } },
+      h('label', {}, t('col.camera'), cameraSel),
+      h('label', {}, t('sharing.grantee'), orgSel),
+      h('label', {}, t('sharing.until'), until),
+      h('label', {}, t('sharing.purposes'), purposes),
+      h('fieldset', { class: 'checks' }, h('legend', {}, t('sharing.scopes')), levels),
+      h('label', { class: 'consent' }, h('span', {}, consent, ' ', t('sharing.consent'))),
+      h('button', { type: 'submit', class: 'primary' }, t('sharing.create')),
+    );
+    clear(formBox).append(form, result);
+  }
+
+  try {
+    orgs = await loadOrgs();
+  } catch (err) {
+    orgs = null;
+    clear(formBox).append(failure(err, 'GET /api/v1/organisations'));
+  }
+  await loadCameras();
+  await loadGrants();
+  if (orgs || !formBox.firstChild) drawForm();
+  await loadLog();
+  ctx.onFleetChange(loadCameras);
+}

@@ -1,0 +1,65 @@
+/**
+ * Storage interfaces of the city model. Domain code (authz, sharing, inventory, seed) talks only
+ * to these; `sqlite.ts` implements them on the embedded database. They return promises so a
+ * PostgreSQL implementation can serve a multi-instance deployment without touching callers.
+ */
+import type { Area, CameraKey, InventoryCamera, InventoryEntry, Org, Purpose, Site } from './types.ts';
+
+export interface AreaRepository {
+  list(): Promise<Area[]>;
+  upsert(area: Area): Promise<void>;
+}
+
+export interface PurposeRepository {
+  list(): Promise<Purpose[]>;
+  upsert(purpose: Purpose): Promise<void>;
+}
+
+export interface OrgRepository {
+  list(): Promise<Org[]>;
+  get(id: string): Promise<Org | undefined>;
+  upsert(org: Org): Promise<void>;
+}
+
+export interface SiteRepository {
+  list(): Promise<Site[]>;
+  get(id: string): Promise<Site | undefined>;
+  upsert(site: Site): Promise<void>;
+  /** Places an agent at a site (moving it if it was elsewhere). */
+  attachAgent(agentId: string, siteId: string): Promise<void>;
+  siteOfAgent(agentId: string): Promise<Site | undefined>;
+  agentsOfSite(siteId: string): Promise<string[]>;
+  /** Every placed agent and its site id. */
+  listPlacements(): Promise<Array<{ agentId: string; siteId: string }>>;
+}
+
+/** Facts an agent's probe learnt about a camera, merged into its inventory entry. */
+export interface ReportedCamera {
+  cameraId: string;
+  name?: string | null;
+  serial?: string | null;
+  mac?: string | null;
+  manufacturer?: string | null;
+  model?: string | null;
+}
+
+export interface InventoryRepository {
+  /** Every inventory camera with its owner and live state. Callers filter by permission. */
+  list(): Promise<InventoryCamera[]>;
+  get(key: CameraKey): Promise<InventoryCamera | undefined>;
+  upsert(entry: InventoryEntry): Promise<void>;
+  /**
+   * Records cameras an agent reported: new ones get an entry owned by the agent's site's
+   * organisation, in the site's area and place; known ones get their probed facts refreshed.
+   * Returns how many entries were created (0 when the agent is not placed at a site).
+   */
+  mergeReported(agentId: string, cameras: readonly ReportedCamera[]): Promise<number>;
+}
+
+export interface DomainRepos {
+  areas: AreaRepository;
+  purposes: PurposeRepository;
+  orgs: OrgRepository;
+  sites: SiteRepository;
+  inventory: InventoryRepository;
+}

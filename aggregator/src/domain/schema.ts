@@ -1,0 +1,70 @@
+import type { Migration } from '../db/database.ts';
+
+/**
+ * The city model: the area tree (any depth), purposes, organisations, sites, which agent sits at
+ * which site, and the inventory of cameras with their owner, purposes and location. Live camera
+ * state stays in the fleet module's `cameras` table; the inventory joins it.
+ */
+export const DOMAIN_MIGRATIONS: Migration[] = [
+  {
+    id: 'domain-001',
+    sql: `
+      CREATE TABLE areas (
+        id TEXT PRIMARY KEY,
+        parent_id TEXT REFERENCES areas(id),
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        lat REAL,
+        lon REAL
+      );
+      CREATE INDEX areas_parent ON areas(parent_id);
+      CREATE TABLE purposes (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL
+      );
+      CREATE TABLE orgs (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        area_id TEXT NOT NULL REFERENCES areas(id),
+        purposes TEXT
+      );
+      CREATE TABLE sites (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        org_id TEXT NOT NULL REFERENCES orgs(id),
+        area_id TEXT NOT NULL REFERENCES areas(id),
+        address TEXT,
+        lat REAL,
+        lon REAL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE site_agents (
+        agent_id TEXT PRIMARY KEY,
+        site_id TEXT NOT NULL REFERENCES sites(id)
+      );
+      CREATE TABLE inventory_cameras (
+        agent_id TEXT NOT NULL,
+        camera_id TEXT NOT NULL,
+        name TEXT,
+        site_id TEXT REFERENCES sites(id),
+        owner_org_id TEXT NOT NULL REFERENCES orgs(id),
+        area_id TEXT NOT NULL REFERENCES areas(id),
+        purposes TEXT NOT NULL DEFAULT '[]',
+        lat REAL,
+        lon REAL,
+        address TEXT,
+        serial TEXT,
+        mac TEXT,
+        manufacturer TEXT,
+        model TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (agent_id, camera_id)
+      );
+      CREATE INDEX inventory_cameras_area ON inventory_cameras(area_id);
+      CREATE INDEX inventory_cameras_owner ON inventory_cameras(owner_org_id);
+      ALTER TABLE users ADD COLUMN org_id TEXT REFERENCES orgs(id);
+    `,
+  },
+];

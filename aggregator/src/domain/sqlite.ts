@@ -1,0 +1,194 @@
+/** The SQLite implementation of the city model's repositories (see repositories.ts). */
+import type { Db } from '../db/database.ts';
+import type { DomainRepos, ReportedCamera } from './repositories.ts';
+import type { Area, CameraKey, CameraStatus, InventoryCamera, InventoryEntry, Org, OrgKind, Site } from './types.ts';
+
+type Row = Record<string, unknown>;
+const s = (v: unknown): string | null => (v == null ? null : String(v));
+const n = (v: unknown): number | null => (v == null ? null : Number(v));
+
+function toArea(r: Row): Area {
+  return { id: r.id as string, parentId: s(r.parent_id), name: r.name as string, kind: r.kind as string, lat: n(r.lat), lon: n(r.lon) };
+}
+function toOrg(r: Row): Org {
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    kind: r.kind as OrgKind,
+    areaId: r.area_id as string,
+    purposes: r.purposes == null ? null : (JSON.parse(r.purposes as string) as string[]),
+  };
+}
+function toSite(r: Row): Site {
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    orgId: r.org_id as string,
+    areaId: r.area_id as string,
+    address: s(r.address),
+    lat: n(r.lat),
+    lon: n(r.lon),
+  };
+}
+
+const INVENTORY_SELECT = `
+  SELECT i.*, o.kind AS owner_kind, o.name AS owner_name,
+    c.online AS c_online, c.recording AS c_recording, c.problem AS c_problem, c.updated_at AS c_updated,
+    json_extract(c.conformance, '$.verdict') AS c_verdict,
+    json_extract(c.record, '$.serialNumber') AS r_serial, json_extract(c.record, '$.scopes.mac') AS r_mac,
+    a.online AS a_online
+  FROM inventory_cameras i
+  JOIN orgs o ON o.id = i.owner_org_id
+  LEFT JOIN cameras c ON c.agent_id = i.agent_id AND c.camera_id = i.camera_id
+  LEFT JOIN agents a ON a.id = i.agent_id`;
+
+function toInventoryCamera(r: Row): InventoryCamera {
+  const reported = r.c_updated != null;
+  const agentOnline = r.a_online === 1;
+  const online = reported && agentOnline && r.c_online === 1;
+  const recording = online && r.c_recording === 1;
+  const status: CameraStatus = !reported ? 'unknown' : !online ? 'offline' : recording ? 'online' : 'not_recording';
+  return {
+    agentId: r.agent_id as string,
+    cameraId: r.camera_id as string,
+    name: s(r.name),
+    siteId: s(r.site_id),
+    ownerOrgId: r.owner_org_id as string,
+    ownerOrgKind: r.owner_kind as OrgKind,
+    ownerOrgName: r.owner_name as string,
+    areaId: r.area_id as string,
+    purposes: JSON.parse(r.purposes as string) as string[],
+    lat: n(r.lat),
+    lon: n(r.lon),
+    address: s(r.address),
+    serial: s(r.serial) ?? s(r.r_serial),
+    mac: s(r.mac) ?? s(r.r_mac),
+    manufacturer: s(r.manufacturer),
+    model: s(r.model),
+    status,
+    online,
+    recording,
+    problem: reported && !agentOnline ? 'agent offline' : s(r.c_problem),
+    conformance: (s(r.c_verdict) as InventoryCamera['conformance']) ?? null,
+    lastReportAt: s(r.c_updated),
+  };
+}
+
+export function createSqliteDomainRepos(db: Db): DomainRepos {
+  const now = () => new Date().toISOString();
+  return {
+    areas: {
+      async list() {
+        return (db.prepare('SELECT * FROM areas ORDER BY id').all() as Row[]).map(toArea);
+      },
+      async upsert(a) {
+        db.prepare(
+          `INSERT INTO areas (id, parent_id, name, kind, lat, lon) VALUES (@id, @parentId, @name, @kind, @lat, @lon)
+           ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id, name = excluded.name, kind = excluded.kind,
+             lat = excluded.lat, lon = excluded.lon`,
+        ).run(a);
+      },
+    },
+    purposes: {
+      async list() {
+        return db.prepare('SELECT id, name FROM purposes ORDER BY id').all() as { id: string; name: string }[];
+      },
+      async upsert(p) {
+        db.prepare('INSERT INTO purposes (id, name) VALUES (@id, @name) ON CONFLICT (id) DO UPDATE SET name = excluded.name').run(p);
+      },
+    },
+    orgs: {
+      async list() {
+        return (db.prepare('SELECT * FROM orgs ORDER BY id').all() as Row[]).map(toOrg);
+      },
+      async get(id) {
+        const r = db.prepare('SELECT * FROM orgs WHERE id = ?').get(id) as Row | undefined;
+        return r ? toOrg(r) : undefined;
+      },
+      async upsert(o) {
+        db.prepare(
+          `INSERT INTO orgs (id, name, kind, area_id, purposes) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, area_id = excluded.area_id, purposes = excluded.purposes`,
+        ).run(o.id, o.name, o.kind, o.areaId, o.purposes ? JSON.stringify(o.purposes) : null);
+      },
+    },
+    sites: {
+      async list() {
+        return (db.prepare('SELECT * FROM sites ORDER BY id').all() as Row[]).map(toSite);
+      },
+      async get(id) {
+        const r = db.prepare('SELECT * FROM sites WHERE id = ?').get(id) as Row | undefined;
+        return r ? toSite(r) : undefined;
+      },
+      async upsert(site) {
+        db.prepare(
+          `INSERT INTO sites (id, name, org_id, area_id, address, lat, lon, created_at)
+           VALUES (@id, @name, @orgId, @areaId, @address, @lat, @lon, @createdAt)
+           ON CONFLICT (id) DO UPDATE SET name = excluded.name, org_id = excluded.org_id, area_id = excluded.area_id,
+             address = excluded.address, lat = excluded.lat, lon = excluded.lon`,
+        ).run({ ...site, createdAt: now() });
+      },
+      async attachAgent(agentId, siteId) {
+        db.prepare('INSERT INTO site_agents (agent_id, site_id) VALUES (?, ?) ON CONFLICT (agent_id) DO UPDATE SET site_id = excluded.site_id').run(agentId, siteId);
+      },
+      async siteOfAgent(agentId) {
+        const r = db.prepare('SELECT s.* FROM site_agents sa JOIN sites s ON s.id = sa.site_id WHERE sa.agent_id = ?').get(agentId) as Row | undefined;
+        return r ? toSite(r) : undefined;
+      },
+      async agentsOfSite(siteId) {
+        return db.prepare('SELECT agent_id FROM site_agents WHERE site_id = ? ORDER BY agent_id').pluck().all(siteId) as string[];
+      },
+      async listPlacements() {
+        return db.prepare('SELECT agent_id AS agentId, site_id AS siteId FROM site_agents ORDER BY agent_id').all() as Array<{ agentId: string; siteId: string }>;
+      },
+    },
+    inventory: {
+      async list() {
+        return (db.prepare(`${INVENTORY_SELECT} ORDER BY i.area_id, i.agent_id, i.camera_id`).all() as Row[]).map(toInventoryCamera);
+      },
+      async get(key: CameraKey) {
+        const r = db.prepare(`${INVENTORY_SELECT} WHERE i.agent_id = ? AND i.camera_id = ?`).get(key.agentId, key.cameraId) as Row | undefined;
+        return r ? toInventoryCamera(r) : undefined;
+      },
+      async upsert(e: InventoryEntry) {
+        const t = now();
+        db.prepare(
+          `INSERT INTO inventory_cameras (agent_id, camera_id, name, site_id, owner_org_id, area_id, purposes, lat, lon, address,
+             serial, mac, manufacturer, model, created_at, updated_at)
+           VALUES (@agentId, @cameraId, @name, @siteId, @ownerOrgId, @areaId, @purposes, @lat, @lon, @address,
+             @serial, @mac, @manufacturer, @model, @t, @t)
+           ON CONFLICT (agent_id, camera_id) DO UPDATE SET name = excluded.name, site_id = excluded.site_id,
+             owner_org_id = excluded.owner_org_id, area_id = excluded.area_id, purposes = excluded.purposes,
+             lat = excluded.lat, lon = excluded.lon, address = excluded.address, serial = excluded.serial, mac = excluded.mac,
+             manufacturer = excluded.manufacturer, model = excluded.model, updated_at = excluded.updated_at`,
+        ).run({ ...e, purposes: JSON.stringify(e.purposes), t });
+      },
+      async mergeReported(agentId: string, cameras: readonly ReportedCamera[]) {
+        const site = db.prepare('SELECT s.* FROM site_agents sa JOIN sites s ON s.id = sa.site_id WHERE sa.agent_id = ?').get(agentId) as Row | undefined;
+        const t = now();
+        const insert = db.prepare(
+          `INSERT INTO inventory_cameras (agent_id, camera_id, name, site_id, owner_org_id, area_id, purposes, lat, lon, address,
+             serial, mac, manufacturer, model, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (agent_id, camera_id) DO NOTHING`,
+        );
+        const refresh = db.prepare(
+          `UPDATE inventory_cameras SET name = COALESCE(name, ?), serial = COALESCE(?, serial), mac = COALESCE(?, mac),
+             manufacturer = COALESCE(?, manufacturer), model = COALESCE(?, model), updated_at = ?
+           WHERE agent_id = ? AND camera_id = ?`,
+        );
+        let created = 0;
+        db.transaction(() => {
+          for (const c of cameras) {
+            if (site) {
+              created += insert.run(agentId, c.cameraId, c.name ?? null, site.id, site.org_id, site.area_id, site.lat, site.lon, site.address,
+                c.serial ?? null, c.mac ?? null, c.manufacturer ?? null, c.model ?? null, t, t).changes;
+            }
+            refresh.run(c.name ?? null, c.serial ?? null, c.mac ?? null, c.manufacturer ?? null, c.model ?? null, t, agentId, c.cameraId);
+          }
+        })();
+        return created;
+      },
+    },
+  };
+}

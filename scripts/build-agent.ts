@@ -1,0 +1,124 @@
+/**
+ * `npm run build:agent`: the agent as one artefact for site boxes without Node.
+ *
+ *   dist/camfleet-agent-linux-x64.tar.gz   what a technician carries: unpack anywhere, run
+ *     camfleet-agent/camfleet-agent        the executable (Node single-executable application)
+ *     camfleet-agent/lib/                  native addons (better-sqlite3, onnxruntime) for its Node
+ *     camfleet-agent/share/                models/, firmware-profiles/ (the repo's paths)
+ *   dist/camfleet-agent-linux-x64          the bare executable (commands that need no addon or asset)
+ *   dist/camfleet-agent/                   the unpacked archive, as built
+ *
+ * Options: --if-stale (do nothing when the archive is newer than every input), --target linux-x64.
+ * linux-arm64 needs an aarch64 C++ cross toolchain for better-sqlite3, which this build does not set up.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ensureNodeRuntime } from './build/node-runtime.ts';
+import { buildBetterSqlite3, copyOnnxRuntime, installBetterSqlite3 } from './build/native-addons.ts';
+import { bundleAgent } from './build/bundle.ts';
+import { makeSea } from './build/sea.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DIST = join(ROOT, 'dist');
+/** Build cache outside the workspaces: the Node runtime and compiled addons, reused across builds. */
+const CACHE = join(ROOT, 'node_modules', '.cache', 'camfleet-agent-build');
+/** Carried assets: copied to share/<same path> when present. */
+const ASSETS = ['models/nanodet.onnx', 'firmware-profiles', 'agent/standards'];
+/** What the artefact is made of: a newer file in any of these makes the archive stale. */
+const INPUTS = ['agent/src', 'agent/package.json', 'shared/src', 'scripts/build-agent.ts', 'scripts/build', 'package-lock.json', ...ASSETS];
+
+export function artefactPaths(target = 'linux-x64') {
+  return {
+    archive: join(DIST, `camfleet-agent-${target}.tar.gz`),
+    executable: join(DIST, `camfleet-agent-${target}`),
+    staged: join(DIST, 'camfleet-agent'),
+  };
+}
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return readdirSync(path).reduce((m, e) => Math.max(m, newestMtime(join(path, e))), st.mtimeMs);
+}
+
+/** True when the archive exists and no input changed after it was built. */
+export function isFresh(target = 'linux-x64'): boolean {
+  const { archive, executable } = artefactPaths(target);
+  if (!existsSync(archive) || !existsSync(executable)) return false;
+  const built = Math.min(statSync(archive).mtimeMs, statSync(executable).mtimeMs);
+  return INPUTS.every((p) => newestMtime(join(ROOT, p)) < built);
+}
+
+/** `<git short hash>[-dirty].<UTC yyyymmddHHMM>`, or `nogit.<date>` outside a git checkout. */
+function buildId(): string {
+  const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 12);
+  try {
+    const hash = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return `${hash}${dirty ? '-dirty' : ''}.${stamp}`;
+  } catch {
+    return `nogit.${stamp}`;
+  }
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+export async function buildAgent(target = 'linux-x64', log = console.log): Promise<void> {
+  const started = Date.now();
+  const { archive, executable, staged } = artefactPaths(target);
+  const agentVersion = JSON.parse(readFileSync(join(ROOT, 'agent', 'package.json'), 'utf8')).version as string;
+  const runtime = ensureNodeRuntime(CACHE, target, undefined, log);
+  const sqliteAddon = buildBetterSqlite3(runtime, CACHE, join(ROOT, 'agent'), log);
+
+  const work = join(CACHE, 'work');
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const id = buildId();
+  const bundle = await bundleAgent({ repoRoot: ROOT, outFile: join(work, 'camfleet-agent.cjs'), buildId: id, nodeVersion: runtime.version });
+  for (const w of bundle.warnings) log(`bundle warning: ${w}`);
+  log(`bundle: ${mib(bundle.bytes)}, build ${id}`);
+
+  rmSync(staged, { recursive: true, force: true });
+  const libDir = join(staged, 'lib');
+  mkdirSync(libDir, { recursive: true });
+  const exe = join(staged, 'camfleet-agent');
+  await makeSea({ runtime, bundle: bundle.file, workDir: work, output: exe });
+  installBetterSqlite3(sqliteAddon, libDir);
+  copyOnnxRuntime(target, libDir, join(ROOT, 'agent'));
+  for (const asset of ASSETS) {
+    const from = join(ROOT, asset);
+    if (existsSync(from)) cpSync(from, join(staged, 'share', asset), { recursive: true });
+    else log(`asset ${asset}: not present, not shipped`);
+  }
+  copyFileSync(join(ROOT, 'scripts', 'build', 'SITE-BOX.md'), join(staged, 'README.md'));
+
+  copyFileSync(exe, executable);
+  chmodSync(executable, 0o755);
+  rmSync(archive, { force: true });
+  execFileSync('tar', ['-czf', archive, '--owner=0', '--group=0', '-C', DIST, 'camfleet-agent']);
+  rmSync(work, { recursive: true, force: true });
+  log(
+    `built camfleet-agent ${agentVersion} (${id}) on Node ${runtime.version} for ${target} in ${((Date.now() - started) / 1000).toFixed(0)} s:\n` +
+      `  ${archive} (${mib(statSync(archive).size)})\n  ${executable} (${mib(statSync(executable).size)})`,
+  );
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { values } = parseArgs({ options: { 'if-stale': { type: 'boolean' }, target: { type: 'string', default: 'linux-x64' } } });
+  const target = values.target!;
+  if (target !== 'linux-x64') {
+    console.error(`build-agent: ${target} is not built here: better-sqlite3 needs a C++ cross toolchain for it (only linux-x64 is supported)`);
+    process.exit(2);
+  }
+  if (values['if-stale'] && isFresh(target)) {
+    console.log(`build-agent: ${artefactPaths(target).archive} is up to date`);
+  } else {
+    await buildAgent(target);
+  }
+}

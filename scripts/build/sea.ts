@@ -1,0 +1,34 @@
+/**
+ * Turns a CommonJS bundle into a Node single-executable application: the runtime's own node
+ * generates the preparation blob (`--experimental-sea-config`), then postject injects it into a
+ * copy of that same node binary and flips the SEA fuse.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { NodeRuntime } from './node-runtime.ts';
+
+const require = createRequire(import.meta.url);
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+export async function makeSea(opts: { runtime: NodeRuntime; bundle: string; workDir: string; output: string }): Promise<void> {
+  const blob = join(opts.workDir, 'sea-prep.blob');
+  const configFile = join(opts.workDir, 'sea-config.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      main: opts.bundle,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      // V8 code cache of the bundle: faster start-up; ties the blob to this exact Node build,
+      // which it is anyway (the blob goes into a copy of the same binary).
+      useCodeCache: true,
+    }),
+  );
+  execFileSync(opts.runtime.bin, ['--experimental-sea-config', configFile], { cwd: opts.workDir, stdio: ['ignore', 'ignore', 'inherit'] });
+  copyFileSync(opts.runtime.bin, opts.output);
+  chmodSync(opts.output, 0o755);
+  const { inject } = require('postject') as { inject(file: string, name: string, data: Buffer, o: { sentinelFuse: string }): Promise<void> };
+  await inject(opts.output, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
+}

@@ -1,0 +1,149 @@
+/**
+ * What the dashboard's browser tests share: a real aggregator on loopback (broker, ingest, API,
+ * dashboard), site agents that speak protocol v1 over MQTT through the broker, and Debian's
+ * Chromium driven by playwright-core (no browser download).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { createLogger, encodeMessage, makeMessage, topicFor, type CameraReport, type MessageType, type BodyOf } from '@camfleet/shared';
+import { loadAggregatorConfig } from '../../aggregator/src/config.ts';
+import { startAggregator, type RunningAggregator } from '../../aggregator/src/server.ts';
+import { tempDir } from '../support/tmp.ts';
+
+export const SCREENSHOT_DIR = join(process.cwd(), 'test-results', 'screenshots');
+
+export interface TestAggregator {
+  agg: RunningAggregator;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startTestAggregator(): Promise<TestAggregator> {
+  const dir = tempDir('camfleet-dash-');
+  const config = loadAggregatorConfig(undefined, {
+    dataDir: dir.path,
+    mqtt: { host: '127.0.0.1', port: 0 },
+    http: { host: '127.0.0.1', port: 0 },
+  });
+  const agg = await startAggregator(config, createLogger('aggregator', { level: 'warn' }));
+  return {
+    agg,
+    url: agg.httpUrl,
+    async close() {
+      await agg.close();
+      dir.cleanup();
+    },
+  };
+}
+
+/** A site agent as the aggregator sees it: an MQTT client publishing protocol v1 messages. */
+export class FakeSite {
+  private seq = 0;
+  private constructor(
+    readonly agentId: string,
+    private readonly client: MqttClient,
+  ) {}
+
+  static async connect(agg: RunningAggregator, agentId: string, name?: string): Promise<FakeSite> {
+    const { password } = agg.fleet.createAgent(agentId, name);
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${agg.mqttPort}`, {
+      clientId: agentId,
+      username: agentId,
+      password,
+      reconnectPeriod: 0,
+      will: { topic: topicFor('status', agentId), payload: encodeMessage(makeMessage('status', agentId, 0, { state: 'offline' })), qos: 1, retain: true },
+    });
+    const site = new FakeSite(agentId, client);
+    await site.send('status', { state: 'online' });
+    return site;
+  }
+
+  async send<T extends MessageType>(type: T, body: BodyOf<T>): Promise<void> {
+    const topic = type === 'status' ? 'status' : type === 'cameras' ? 'cameras' : type === 'heartbeat' ? 'heartbeat' : undefined;
+    if (!topic) throw new Error(`FakeSite.send: no topic for ${type}`);
+    await this.client.publishAsync(topicFor(topic, this.agentId), encodeMessage(makeMessage(type, this.agentId, ++this.seq, body)), { qos: 1, retain: topic !== 'heartbeat' });
+  }
+
+  reportCameras(cameras: CameraReport[]): Promise<void> {
+    return this.send('cameras', { cameras });
+  }
+
+  async close(): Promise<void> {
+    await this.client.endAsync(true);
+  }
+}
+
+export interface TestBrowser {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/** Debian's Chromium with a fresh profile; `viewport` picks laptop or phone size. */
+export async function launchBrowser(opts: { viewport?: { width: number; height: number }; isMobile?: boolean } = {}): Promise<TestBrowser> {
+  const profile = tempDir('camfleet-chromium-');
+  const context = await chromium.launchPersistentContext(profile.path, {
+    executablePath: process.env.CAMFLEET_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: opts.viewport ?? { width: 1366, height: 850 },
+    isMobile: opts.isMobile,
+    hasTouch: opts.isMobile,
+    locale: 'en-GB',
+    timeout: 60_000,
+  });
+  context.setDefaultTimeout(30_000);
+  const page = context.pages()[0] ?? (await context.newPage());
+  // Anything the dashboard tries to fetch off the aggregator is a bug: it must work offline.
+  const offsite: string[] = [];
+  await context.route(/^(?!http:\/\/127\.0\.0\.1[:/]).*/, (route) => {
+    const url = route.request().url();
+    if (url.startsWith('blob:') || url.startsWith('data:')) return route.continue();
+    offsite.push(url);
+    return route.abort();
+  });
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  return {
+    context,
+    page,
+    async close() {
+      await context.close().catch(() => {});
+      profile.cleanup();
+      if (offsite.length) throw new Error(`the dashboard tried to reach off the aggregator: ${offsite.join(', ')}`);
+      if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+    },
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Signs in through the login page with an API token (the server-issued kind). */
+export async function signInWithToken(page: Page, url: string, token: string): Promise<void> {
+  await page.goto(`${url}/#/login`);
+  await page.locator('details.token-login summary').click();
+  await page.locator('#token').fill(token);
+  await page.locator('#token-form button[type=submit]').click();
+  await page.locator('main[data-page="overview"] .tiles').waitFor();
+}
+
+export function camera(id: string, name: string, state: { online?: boolean; recording?: boolean; problem?: string; verdict?: 'pass' | 'warn' | 'fail' } = {}): CameraReport {
+  const online = state.online ?? true;
+  return {
+    id,
+    name,
+    online,
+    recording: state.recording ?? online,
+    problem: state.problem,
+    conformance: state.verdict
+      ? { standard: 'hanoi-2025', checkedAt: new Date().toISOString(), verdict: state.verdict, rules: [{ id: 'codec', title: 'H.264 or H.265 main stream', status: state.verdict, evidence: 'main stream H.264 1920x1080' }] }
+      : undefined,
+  };
+}
