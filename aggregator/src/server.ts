@@ -16,6 +16,7 @@ import { createApi } from './api/app.ts';
 import { createDashboardApp, isDashboardPath } from './dashboard/static.ts';
 import { LiveStreams } from './dashboard/stream.ts';
 import { AGGREGATOR_VERSION } from './version.ts';
+import { createDomainServices, type DomainServices } from './services.ts';
 
 export interface RunningAggregator {
   db: Db;
@@ -25,6 +26,8 @@ export interface RunningAggregator {
   broker: RunningBroker;
   /** Broker, ingest, enrollment, commands, clips and metrics (see uplink/stack.ts). */
   uplink: UplinkStack;
+  /** City model, authorization, audit, sharing, alerts. */
+  domain: DomainServices;
   mqttPort: number;
   httpPort: number;
   httpUrl: string;
@@ -38,9 +41,15 @@ export async function startAggregator(config: AggregatorConfig, logger = createL
   const users = new UserStore(db);
   const uplink = await startUplink({ config, db, fleet, logger });
   const { ingest, broker } = uplink;
+  const domain = createDomainServices(db, {
+    ingest,
+    logger,
+    // Revocations reach the agent as a command (kept and retried by the command service).
+    notifyAgent: (agentId, args) => uplink.commands.send(agentId, 'sharing.update', args, { timeoutMs: 24 * 3600_000, requestedBy: 'sharing' }),
+  });
 
   const live = new LiveStreams(fleet);
-  const api = createApi({ fleet, users, version: AGGREGATOR_VERSION, live, publicRoutes: uplink.publicRoutes, routes: uplink.routes });
+  const api = createApi({ fleet, users, domain, version: AGGREGATOR_VERSION, live, publicRoutes: uplink.publicRoutes, routes: uplink.routes });
   const dashboard = createDashboardApp();
   let http: ServerType;
   const httpPort = await new Promise<number>((resolve) => {
@@ -56,6 +65,7 @@ export async function startAggregator(config: AggregatorConfig, logger = createL
     ingest,
     broker,
     uplink,
+    domain,
     mqttPort: broker.port,
     httpPort,
     httpUrl: `http://${httpHost}:${httpPort}`,

@@ -3,19 +3,31 @@
  * authorization point, the audit trail, sharing, alerts. Built from the database by the server,
  * the CLI and tests alike; swapping the SQLite repositories for PostgreSQL ones happens here only.
  */
+import type { Logger, Message } from '@camfleet/shared';
 import type { Db } from './db/database.ts';
 import { createSqliteDomainRepos } from './domain/sqlite.ts';
 import type { DomainRepos } from './domain/repositories.ts';
 import { createSqliteGrantRepository, type GrantRepository } from './sharing/repository.ts';
+import { SharingService, type AgentNotifier } from './sharing/service.ts';
 import { Authorizer } from './authz/authorizer.ts';
 import { createSqliteAuditRepository } from './audit/repository.ts';
 import { AuditTrail } from './audit/trail.ts';
+
+/** The part of ingest the domain listens to. */
+export interface MessageSource {
+  on(type: string, handler: (message: Message) => void): void;
+}
 
 export interface DomainServiceOptions {
   /** Clock (tests). */
   now?: () => Date;
   /** Local time offset for sharing hours; Hanoi: +420 (UTC+7). */
   utcOffsetMinutes?: number;
+  /** Agent messages: reported cameras join the inventory. */
+  ingest?: MessageSource;
+  /** Sends `sharing.update` to an agent (the command service). */
+  notifyAgent?: AgentNotifier;
+  logger?: Logger;
 }
 
 export interface DomainServices {
@@ -23,12 +35,29 @@ export interface DomainServices {
   grants: GrantRepository;
   authorizer: Authorizer;
   audit: AuditTrail;
+  sharing: SharingService;
 }
 
 export function createDomainServices(db: Db, opts: DomainServiceOptions = {}): DomainServices {
   const repos = createSqliteDomainRepos(db);
   const grants = createSqliteGrantRepository(db);
-  const authorizer = new Authorizer({ repos, grants, now: opts.now, utcOffsetMinutes: opts.utcOffsetMinutes });
+  const agentExists = (id: string) => !!db.prepare('SELECT 1 FROM agents WHERE id = ?').get(id);
+  const authorizer = new Authorizer({ repos, grants, now: opts.now, utcOffsetMinutes: opts.utcOffsetMinutes, agentExists });
   const audit = new AuditTrail(createSqliteAuditRepository(db), opts.now);
-  return { repos, grants, authorizer, audit };
+  const sharing = new SharingService({ repos, grants, audit, notify: opts.notifyAgent, now: opts.now });
+
+  opts.ingest?.on('cameras', (m) => {
+    const body = (m as Message<'cameras'>).body;
+    const reported = body.cameras.map((c) => ({
+      cameraId: c.id,
+      name: c.name ?? null,
+      serial: c.record?.serialNumber || null,
+      mac: c.record?.scopes.mac || null,
+      manufacturer: c.record?.manufacturer || null,
+      model: c.record?.model || null,
+    }));
+    repos.inventory.mergeReported(m.agentId, reported).catch((err: Error) => opts.logger?.warn({ agentId: m.agentId, err: err.message }, 'inventory merge failed'));
+  });
+
+  return { repos, grants, authorizer, audit, sharing };
 }

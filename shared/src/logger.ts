@@ -23,12 +23,14 @@ const SECRET_KEYS = [
 export const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 
 export function createLogger(name: string, options: LoggerOptions = {}): Logger {
-  const level = options.level ?? process.env.CAMFLEET_LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'warn' : 'info');
+  // The environment wins over the config file: an operator turning up logging should not have
+  // to edit it.
+  const level = process.env.CAMFLEET_LOG_LEVEL ?? options.level ?? (process.env.NODE_ENV === 'test' ? 'warn' : 'info');
   return pino({
+    ...options,
     name,
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    ...options,
   });
 }
 

@@ -81,6 +81,8 @@ for (const [device, viewport] of [['laptop', { width: 1366, height: 850 }], ['ph
           await page.goto(`${env.url}/#/${name}`);
           await page.locator(`main[data-page="${name}"] ${SHOWN}`).first().waitFor();
           await waitFor(`${name} to finish loading`, async () => (await page.locator('main .loading').count()) === 0);
+          const errors = await page.locator('main [data-state="error"]').allTextContents();
+          assert.equal(errors, [], `${name} shows no error`);
           if (device === 'phone') {
             const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
             assert.ok(overflow <= 1, `${name} does not scroll sideways on a phone (${overflow}px)`);

@@ -2,6 +2,7 @@ import { createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { Cam } from 'onvif';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -177,7 +178,24 @@ test('media1 and media2: profiles, stream and snapshot URIs; a real JPEG behind 
   const absent = await call(media1Only.url.replace('device_service', 'media2_service'), request(MEDIA2, 'GetProfiles'));
   assert.is(absent.status, 500);
   assert.match(absent.text, /ter:ActionNotSupported/);
-  assert.not.match((await call(media1Only.url, request(DEVICE, "GetServices"))).text, /ver20\/media/);
+  assert.not.match((await call(media1Only.url, request(DEVICE, 'GetServices'))).text, /<tds:Namespace>http:\/\/www.onvif.org\/ver20\/media/);
+});
+
+test('interop: the onvif npm client connects (clock 1 h off), reads the device and the stream URI', async () => {
+  const d = await device({
+    username: 'admin',
+    password: 'pw',
+    clockOffsetMs: 3600_000,
+    manufacturer: 'Acme',
+    profiles: [{ token: 'main', name: 'Main', encoding: 'H264', width: 1280, height: 720, fps: 10, streamUrl: 'rtsp://127.0.0.1:8554/cam1' }],
+  });
+  const cam = new Cam({ hostname: '127.0.0.1', port: d.port, username: 'admin', password: 'pw', timeout: 15_000, autoconnect: false });
+  await new Promise<void>((resolve, reject) => cam.connect((err) => (err ? reject(err) : resolve())));
+  const info = await new Promise<{ manufacturer: string }>((resolve, reject) => cam.getDeviceInformation((err, v) => (err ? reject(err) : resolve(v as { manufacturer: string }))));
+  assert.is(info.manufacturer, 'Acme');
+  const stream = await new Promise<{ uri: string }>((resolve, reject) => cam.getStreamUri({ protocol: 'RTSP' }, (err, v) => (err ? reject(err) : resolve(v as { uri: string }))));
+  assert.is(stream.uri, 'rtsp://127.0.0.1:8554/cam1');
+  assert.ok(d.requests.filter((r) => r.operation !== 'GetSystemDateAndTime').every((r) => r.authenticated));
 });
 
 test('malformed XML gets a SOAP fault, not a crash', async () => {

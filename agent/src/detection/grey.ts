@@ -14,14 +14,17 @@ export function toGrey(frame: Frame, width: number): GreyImage {
   const out = new Float32Array(w * h);
   const counts = new Float32Array(w * h);
   const c = frame.channels;
+  const colOf = new Int32Array(frame.width);
+  for (let x = 0; x < frame.width; x++) colOf[x] = Math.min(w - 1, Math.floor((x * w) / frame.width));
+  const src = frame.data;
   for (let y = 0; y < frame.height; y++) {
-    const gy = Math.min(h - 1, Math.floor((y * h) / frame.height));
-    for (let x = 0; x < frame.width; x++) {
-      const gx = Math.min(w - 1, Math.floor((x * w) / frame.width));
-      const i = (y * frame.width + x) * c;
-      const luma = c === 3 ? 0.299 * frame.data[i]! + 0.587 * frame.data[i + 1]! + 0.114 * frame.data[i + 2]! : frame.data[i]!;
-      out[gy * w + gx]! += luma;
-      counts[gy * w + gx]! += 1;
+    const rowOut = Math.min(h - 1, Math.floor((y * h) / frame.height)) * w;
+    let i = y * frame.width * c;
+    for (let x = 0; x < frame.width; x++, i += c) {
+      const luma = c === 3 ? 0.299 * src[i]! + 0.587 * src[i + 1]! + 0.114 * src[i + 2]! : src[i]!;
+      const o = rowOut + colOf[x]!;
+      out[o]! += luma;
+      counts[o]! += 1;
     }
   }
   for (let i = 0; i < out.length; i++) out[i] = out[i]! / Math.max(1, counts[i]!);

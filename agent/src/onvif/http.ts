@@ -31,7 +31,8 @@ export class HttpError extends Error {
 }
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
-export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
+/** The largest captured answer is under 100 KiB; 1 MiB leaves room and bounds parse time. */
+export const DEFAULT_MAX_BYTES = 1024 * 1024;
 
 export function httpRequest(url: string, opts: HttpOptions = {}): Promise<HttpExchange> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;

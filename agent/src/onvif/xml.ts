@@ -23,6 +23,18 @@ export type XmlNode = { [key: string]: unknown };
 
 /** Documents nested deeper than this are refused (no SOAP answer comes close). */
 const MAX_DEPTH = 64;
+/**
+ * Markup counts beyond any real answer (the largest captured, a PTZ GetPresets, has about 2,400
+ * tags): refusing them keeps a hostile 2 MB answer from holding the event loop for seconds.
+ */
+const MAX_TAGS = 50_000;
+const MAX_ATTRIBUTES = 50_000;
+
+function countOf(text: string, needle: string, limit: number): number {
+  let n = 0;
+  for (let i = text.indexOf(needle); i !== -1 && n <= limit; i = text.indexOf(needle, i + 1)) n++;
+  return n;
+}
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -70,6 +82,8 @@ function maxNesting(text: string): number {
 export function parseXml(input: string | Uint8Array): XmlNode {
   const text = typeof input === 'string' ? input : decodeXmlBytes(input);
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new XmlError('document type declarations are not accepted');
+  if (countOf(text, '<', MAX_TAGS) > MAX_TAGS) throw new XmlError(`more than ${MAX_TAGS} tags`);
+  if (countOf(text, '=', MAX_ATTRIBUTES) > MAX_ATTRIBUTES) throw new XmlError(`more than ${MAX_ATTRIBUTES} attributes`);
   if (maxNesting(text) > MAX_DEPTH) throw new XmlError(`elements nested deeper than ${MAX_DEPTH}`);
   // The declaration is dropped by hand: some firmwares write it with typographic quotes.
   const body = text.replace(/^\uFEFF?\s*<\?xml[^>]*\?>/, '');

@@ -3,6 +3,8 @@
  * per keyframe): a file cut off by kill -9 or a power cut still plays up to its last complete
  * fragment and is repaired by a plain stream-copy remux. A faststart (non-fragmented) MP4 writes
  * its index only when the segment closes, so a cut-off file would hold no playable footage.
+ * flush_packets=1 hands each fragment to the kernel when it is complete instead of when ffmpeg's
+ * 32 KiB buffer fills, so a killed recorder loses at most the fragment in progress (one GOP).
  */
 export type AudioMode = 'copy' | 'aac' | 'none';
 

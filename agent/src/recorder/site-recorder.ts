@@ -65,6 +65,8 @@ interface CameraBook {
   /** Why footage would be missing before the next segment. */
   gapCause: string;
   bitrateKbps: number | undefined;
+  /** Finished segments the database could not take (disk full): retried before the next. */
+  unindexed: FinishedSegment[];
 }
 
 export interface SiteRecorderEvents {
@@ -116,6 +118,7 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
         lastSegmentAtMs: undefined,
         gapCause: 'agent-down',
         bitrateKbps: undefined,
+        unindexed: [],
         recorder: new CameraRecorder({
           cameraId: cam.id,
           url: cam.rtspUrl,
@@ -230,6 +233,14 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
   private async onSegment(s: FinishedSegment): Promise<void> {
     const book = this.cameras.get(s.cameraId);
     if (!book) return;
+    const retry = book.unindexed.splice(0);
+    for (const earlier of retry) {
+      if (!this.index.segmentByPath(relativeSegmentPath(earlier.cameraId, earlier.file))) await this.indexSegment(book, earlier);
+    }
+    await this.indexSegment(book, s);
+  }
+
+  private async indexSegment(book: CameraBook, s: FinishedSegment): Promise<void> {
     const full = join(cameraDir(this.dataDir, s.cameraId), s.file);
     let bytes: number;
     try {
@@ -244,9 +255,10 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
     try {
       row = this.index.addSegment({ cameraId: s.cameraId, path: relativeSegmentPath(s.cameraId, s.file), startMs: s.startMs, endMs: s.endMs, bytes, sha256 });
     } catch (err) {
-      // SQLITE_FULL and the like: the file stays, and the reconcile after this run (or at the
-      // next start) adopts it.
+      // SQLITE_FULL and the like: the file stays; retried with the next segment, and adopted by
+      // the reconcile after this run (or at the next start) if it is still unindexed then.
       this.logger.error({ camera: s.cameraId, err: (err as Error).message }, 'cannot index segment');
+      if (book.unindexed.length < 1000) book.unindexed.push(s);
       return;
     }
     book.lastEndMs = Math.max(book.lastEndMs ?? -Infinity, row.endMs);

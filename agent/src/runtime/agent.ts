@@ -30,6 +30,8 @@ export async function startAgent(config: AgentConfig, logger: Logger = createLog
   if (!mqttUrl) throw new Error('no aggregator MQTT URL: set aggregator.mqttUrl or enroll again');
   const startedAt = new Date();
   const cpu = cpuSampler();
+  /** The camera list the aggregator last acknowledged; a (re)connect forgets it so it is sent again. */
+  let lastPublished: string | undefined;
   let reports: CameraReport[] = config.cameras.map((c) => ({ id: c.id, name: c.name, online: false, recording: false }));
 
   const db = openAgentDb(config.dataDir, UPLINK_MIGRATIONS);
@@ -46,6 +48,7 @@ export async function startAgent(config: AgentConfig, logger: Logger = createLog
     seq: new SeqCounter(join(config.dataDir, 'seq.json')),
     logger,
     onConnect: () => {
+      lastPublished = undefined;
       void publishCameras();
       void publishHeartbeat();
     },
@@ -64,16 +67,19 @@ export async function startAgent(config: AgentConfig, logger: Logger = createLog
     };
   }
 
-  async function refreshCameras(): Promise<boolean> {
-    const next = await Promise.all(config.cameras.map(cameraReport));
-    const changed = JSON.stringify(next) !== JSON.stringify(reports);
-    reports = next;
-    return changed;
+  async function refreshCameras(): Promise<void> {
+    reports = await Promise.all(config.cameras.map(cameraReport));
   }
 
   async function publishCameras(): Promise<void> {
-    if (!uplink.connected) return;
-    await uplink.publish('cameras', { cameras: reports }).catch((err) => logger.warn({ err: err.message }, 'cameras publish failed'));
+    const snapshot = JSON.stringify(reports);
+    if (!uplink.connected || snapshot === lastPublished) return;
+    try {
+      await uplink.publish('cameras', { cameras: reports });
+      lastPublished = snapshot;
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'cameras publish failed');
+    }
   }
 
   async function publishHeartbeat(): Promise<void> {
@@ -97,7 +103,8 @@ export async function startAgent(config: AgentConfig, logger: Logger = createLog
   let timer: NodeJS.Timeout | undefined;
   async function tick(): Promise<void> {
     if (stopped) return;
-    if (await refreshCameras()) await publishCameras();
+    await refreshCameras();
+    await publishCameras();
     await publishHeartbeat();
     if (!stopped) timer = setTimeout(tick, config.heartbeatSeconds * 1000);
   }

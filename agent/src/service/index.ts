@@ -28,6 +28,20 @@ export function serviceSpecFromConfig(configFile: string, o: { user: string; exe
   return { exec: o.exec ?? defaultExec(), configFile: file, dataDir: config.dataDir, credentialsFile: creds, user: o.user };
 }
 
+/** Paths the unit's hardening hides from the service (ProtectHome=, PrivateTmp=): warn about them. */
+export function hiddenPathWarnings(spec: ServiceSpec): string[] {
+  const hidden = /^\/(home|root|run\/user|tmp|var\/tmp)(\/|$)/;
+  return (
+    [
+      ['config file', spec.configFile],
+      ['data directory', spec.dataDir],
+      ['credentials file', spec.credentialsFile],
+    ] as const
+  )
+    .filter(([, p]) => hidden.test(p))
+    .map(([what, p]) => `warning: the ${what} ${p} is hidden from the service (ProtectHome/PrivateTmp): use /etc/camfleet and /var/lib/camfleet`);
+}
+
 /** A live install needs root and a running systemd (sd_booted: /run/systemd/system exists). */
 export function liveSystemProblem(): string | undefined {
   if (process.getuid?.() !== 0) return 'run as root (sudo) to install a service';

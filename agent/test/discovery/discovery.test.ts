@@ -67,7 +67,7 @@ test('Hello: a camera switched on while we listen is found without a probe', asy
 test('discover --json through the CLI lists the device once', async () => {
   const dev = await startOnvifDevice({ name: 'CLI Cam', discovery: { duplicates: 3 } });
   try {
-    const out = await runCli(['discover', '--interface', '127.0.0.1', '--timeout', '1500', '--json']);
+    const out = await runCli(['discover', '--interface', '127.0.0.1', '--timeout', '3000', '--json']);
     assert.is(out.code, 0, out.stderr);
     const list = JSON.parse(out.stdout) as Array<{ endpointReference: string; scopes: { name?: string } }>;
     const hits = list.filter((d) => d.endpointReference === dev.endpointReference);

@@ -142,6 +142,10 @@ test('hostile documents: entities, external entities, deep nesting, not XML', ()
   assert.throws(() => parseXml(xxe), (e: unknown) => e instanceof XmlError);
   assert.throws(() => parseXml('<a>'.repeat(10_000) + '</a>'.repeat(10_000)), (e: unknown) => e instanceof XmlError);
   assert.throws(() => parseSoap('HTTP/1.1 200 OK garbage'));
+  // Shapes that would hold the event loop for seconds are refused up front.
+  const env = (inner: string) => `<e:Envelope xmlns:e="x"><e:Body><R>${inner}</R></e:Body></e:Envelope>`;
+  assert.throws(() => parseXml(env('<a>x</a>'.repeat(60_000))), /more than 50000 tags/);
+  assert.throws(() => parseXml(env(`<b ${Array.from({ length: 60_000 }, (_, i) => `a${i}="1"`).join(' ')}/>`)), /attributes/);
   // An undeclared entity is left as written, never resolved; decoding happens once.
   const r = parseSoap('<e:Envelope xmlns:e="x"><e:Body><GetStreamUriResponse><Uri>a&unknown;b&amp;c&#65;&amp;lt;</Uri></GetStreamUriResponse></e:Body></e:Envelope>');
   assert.is(r.ok ? parseMediaUri(responseElement(r.body, 'GetStreamUri')!) : '', 'a&unknown;b&cA&lt;');

@@ -4,7 +4,6 @@ import { startRtspSim, type RtspSim } from '../../../test/sim/rtsp.ts';
 import { waitFor } from '../../../test/support/wait.ts';
 import { tempDir } from '../../../test/support/tmp.ts';
 import { SiteRecorder, type RecorderEvent } from '../../src/recorder/site-recorder.ts';
-import { verifyCamera } from '../../src/storage/verify.ts';
 import { discontinuities, presentRows, quietLogger, SMALL } from './helpers.ts';
 
 test('a camera that goes away and comes back: gap recorded, recording resumes', async () => {

@@ -6,8 +6,13 @@ import { Hono, type Context } from 'hono';
 import type { FleetStore } from '../fleet/store.ts';
 import type { UserStore, User } from '../auth/users.ts';
 import type { LiveStreams } from '../dashboard/stream.ts';
+import type { DomainServices } from '../services.ts';
+import { AccessGate, requirePermission, statedPurposeOf } from '../authz/gate.ts';
+import { ROUTE_GUARDS, guardMiddleware } from '../authz/route-guards.ts';
+import { scopeFleet } from '../authz/fleet-scope.ts';
+import { mountDomainRoutes } from './routes/index.ts';
 
-export type ApiEnv = { Variables: { user: User } };
+export type ApiEnv = { Variables: { user: User; access: AccessGate } };
 
 export function apiError(c: Context, status: 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500, code: string, message: string) {
   return c.json({ error: { code, message } }, status);
@@ -17,6 +22,8 @@ export interface ApiDeps {
   fleet: FleetStore;
   users: UserStore;
   version: string;
+  /** The city model, authorization point, audit trail, sharing and alerts (services.ts). */
+  domain: DomainServices;
   /** The dashboard's live-update stream (GET /api/v1/stream); absent = route not offered. */
   live?: LiveStreams;
   /** Routes that authenticate by other means (enrollment tokens); mounted before the bearer check. */
@@ -38,12 +45,22 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
     const user = match ? deps.users.userForToken(match[1]!) : undefined;
     if (!user) return apiError(c, 401, 'unauthenticated', 'a valid bearer token is required');
     c.set('user', user);
-    return next();
+    const gate = new AccessGate(deps.domain.authorizer, user, statedPurposeOf(c));
+    c.set('access', gate);
+    await next();
+    // Deny by default: a route that answered without asking the authorization point is refused.
+    if (!gate.checked && c.res.status < 400) {
+      c.res = undefined;
+      c.res = c.json({ error: { code: 'unguarded-route', message: `${c.req.method} ${c.req.path} has no permission check (see aggregator/src/authz/README.md)` } }, 500);
+    }
   });
+  for (const guard of ROUTE_GUARDS) app.use(guard.path, guardMiddleware(guard));
+  mountDomainRoutes(app, deps);
 
-  app.get('/api/v1/fleet', (c) => {
-    const cameras = deps.fleet.listCameras();
-    const agents = deps.fleet.listAgents().map((a) => ({
+  app.get('/api/v1/fleet', requirePermission('view_health'), async (c) => {
+    const scoped = await scopeFleet(c.get('access'), deps.domain.repos, deps.fleet.listAgents(), deps.fleet.listCameras());
+    const cameras = scoped.cameras;
+    const agents = scoped.agents.map((a) => ({
       id: a.id,
       name: a.name,
       online: a.online,

@@ -29,6 +29,8 @@ export interface AuthorizerOptions {
   /** Local offset for sharing hours; Hanoi is UTC+7 all year. */
   utcOffsetMinutes?: number;
   now?: () => Date;
+  /** Whether an agent is registered (agents not placed at a site are still addressable by admins). */
+  agentExists?: (agentId: string) => boolean;
 }
 
 export class Authorizer {
@@ -73,7 +75,8 @@ export class Authorizer {
       }
       case 'agent': {
         const site = await repos.sites.siteOfAgent(ref.agentId);
-        return site ? this.siteResource(site.orgId, site.areaId) : undefined;
+        if (site) return this.siteResource(site.orgId, site.areaId);
+        return this.opts.agentExists?.(ref.agentId) ? { type: 'unplaced-agent', agentId: ref.agentId } : undefined;
       }
       case 'site': {
         const site = await repos.sites.get(ref.siteId);

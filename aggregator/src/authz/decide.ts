@@ -34,6 +34,8 @@ export type Resource =
   | { type: 'collection' }
   | { type: 'camera'; camera: CameraScope }
   | { type: 'site'; orgId: string; orgKind: OrgKind; areaId: string }
+  /** An agent not placed at any site yet: only system-wide roles reach it. */
+  | { type: 'unplaced-agent'; agentId: string }
   /** The users of an organisation (manage_users). */
   | { type: 'org'; orgId: string; areaId: string }
   /** A sharing grant, or a new one, of an owner organisation. */
@@ -63,6 +65,7 @@ export function decide(p: Principal, action: Action, resource: Resource, ctx: De
   if (!role) return deny('unknown-role');
   if (!(role.actions as readonly string[]).includes(action)) return deny('role-lacks-action');
   if (resource.type === 'collection') return { allow: true, rule: 'role' };
+  if (resource.type === 'unplaced-agent') return role.reach === 'any' ? { allow: true, rule: 'area' } : deny('out-of-scope');
   if (!p.orgId || !p.orgAreaId) {
     // A bootstrap admin, created from the CLI before any organisation exists, reaches everything its role allows.
     return role.reach === 'any' ? { allow: true, rule: 'role' } : deny('no-organisation');

@@ -30,6 +30,8 @@ export class AccessGate {
   private contexts = new Map<string, Promise<DecisionContext>>();
   /** The last permission granted on this request (set by requirePermission). */
   granted?: Granted;
+  /** Set once any permission was checked: the API refuses to answer a route that checked none. */
+  checked = false;
 
   constructor(
     private readonly authorizer: Authorizer,
@@ -52,6 +54,7 @@ export class AccessGate {
   }
 
   async check(action: Action, ref: ResourceRef): Promise<GateResult> {
+    this.checked = true;
     const resource = await this.authorizer.resolve(ref);
     if (!resource) return { ok: false, status: 404, code: 'not-found', message: `no such ${ref.type}` };
     const principal = await this.getPrincipal();
@@ -65,6 +68,7 @@ export class AccessGate {
 
   /** Keeps the items the user may take `action` on (list routes; one context for all items). */
   async filter<T extends CameraScope>(action: Action, items: readonly T[]): Promise<T[]> {
+    this.checked = true;
     const principal = await this.getPrincipal();
     const ctx = await this.context();
     return items.filter((item) => decide(principal, action, { type: 'camera', camera: cameraScope(item) }, ctx).allow);
@@ -72,6 +76,7 @@ export class AccessGate {
 
   /** Like filter, for resources that are not cameras. */
   async filterBy<T>(action: Action, items: readonly T[], toResource: (item: T) => Resource): Promise<T[]> {
+    this.checked = true;
     const principal = await this.getPrincipal();
     const ctx = await this.context();
     return items.filter((item) => decide(principal, action, toResource(item), ctx).allow);

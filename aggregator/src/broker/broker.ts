@@ -141,7 +141,8 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
       if (!client || !mayAgentSubscribe(client.id, sub.topic)) {
         counters.subscribeDenied++;
         opts.logger.warn({ clientId: client?.id, topic: sub.topic }, 'mqtt subscribe refused');
-        return callback(new Error('subscribe not authorized'));
+        // A null subscription makes aedes answer SUBACK 0x80 (failure), as MQTT 3.1.1 intends.
+        return callback(null, null);
       }
       callback(null, sub);
     },

@@ -177,6 +177,10 @@ export async function startOnvifDevice(opts: OnvifDeviceOptions = {}): Promise<O
       switch (soap.operation) {
         case 'GetProfiles':
           return ok(r.getProfiles1(model));
+        case 'GetVideoSources':
+          return ok(r.getVideoSources1(model));
+        case 'GetVideoSourceConfigurations':
+          return ok(r.getVideoSourceConfigurations(model, 'trt'));
         case 'GetVideoEncoderConfigurations':
           return ok(r.getVideoEncoderConfigurations1(model));
         case 'GetStreamUri': {
@@ -192,6 +196,8 @@ export async function startOnvifDevice(opts: OnvifDeviceOptions = {}): Promise<O
       switch (soap.operation) {
         case 'GetProfiles':
           return ok(r.getProfiles2(model));
+        case 'GetVideoSourceConfigurations':
+          return ok(r.getVideoSourceConfigurations(model, 'tr2'));
         case 'GetVideoEncoderConfigurations':
           return ok(r.getVideoEncoderConfigurations2(model));
         case 'GetStreamUri': {

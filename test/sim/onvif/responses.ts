@@ -165,14 +165,27 @@ function govLength(p: SimProfile): number {
   return p.fps; // a keyframe every second, as the fake RTSP streams do
 }
 
-function videoSourceConfiguration1(m: DeviceModel): string {
+function videoSourceConfiguration1(m: DeviceModel, tag = 'tt:VideoSourceConfiguration'): string {
   const main = m.profiles[0];
   const w = main?.width ?? 1920;
   const h = main?.height ?? 1080;
   return (
-    `<tt:VideoSourceConfiguration token="vsc0"><tt:Name>VideoSource</tt:Name><tt:UseCount>${m.profiles.length}</tt:UseCount>` +
-    `<tt:SourceToken>vs0</tt:SourceToken><tt:Bounds x="0" y="0" width="${w}" height="${h}"/></tt:VideoSourceConfiguration>`
+    `<${tag} token="vsc0"><tt:Name>VideoSource</tt:Name><tt:UseCount>${m.profiles.length}</tt:UseCount>` +
+    `<tt:SourceToken>vs0</tt:SourceToken><tt:Bounds x="0" y="0" width="${w}" height="${h}"/></${tag}>`
   );
+}
+
+/** The one sensor behind every profile. */
+export function getVideoSources1(m: DeviceModel): string {
+  const main = m.profiles[0];
+  return (
+    `<trt:GetVideoSourcesResponse><trt:VideoSources token="vs0"><tt:Framerate>${main?.fps ?? 25}</tt:Framerate>` +
+    `<tt:Resolution><tt:Width>${main?.width ?? 1920}</tt:Width><tt:Height>${main?.height ?? 1080}</tt:Height></tt:Resolution></trt:VideoSources></trt:GetVideoSourcesResponse>`
+  );
+}
+
+export function getVideoSourceConfigurations(m: DeviceModel, prefix: 'trt' | 'tr2'): string {
+  return `<${prefix}:GetVideoSourceConfigurationsResponse>${videoSourceConfiguration1(m, `${prefix}:Configurations`)}</${prefix}:GetVideoSourceConfigurationsResponse>`;
 }
 
 function videoEncoderConfiguration1(p: SimProfile, tag = 'tt:VideoEncoderConfiguration'): string {

@@ -8,6 +8,9 @@ import { install, uninstall } from './install.ts';
 import { discover } from './discover.ts';
 import { probe } from './probe.ts';
 import { check } from './check.ts';
+import { scan } from './scan.ts';
+import { enrollCommand } from './enroll.ts';
+import { detect } from './detect.ts';
 
 /** Every subcommand of camfleet-agent, in the order `--help` lists them. */
-export const COMMANDS: Command[] = [run, record, exportCommand, verify, doctor, install, uninstall, discover, probe, check];
+export const COMMANDS: Command[] = [run, record, exportCommand, verify, doctor, install, uninstall, discover, scan, probe, check, enrollCommand, detect];

@@ -1,5 +1,6 @@
+import { resolve } from 'node:path';
 import { flag, requireStr, str, UsageError, type Command } from '@camfleet/shared';
-import { applySteps, installSteps, liveSystemProblem, serviceSpecFromConfig, UNIT_NAME, uninstallSteps } from '../../service/index.ts';
+import { applySteps, hiddenPathWarnings, installSteps, liveSystemProblem, serviceSpecFromConfig, UNIT_NAME, uninstallSteps } from '../../service/index.ts';
 
 const common = {
   root: { type: 'string' },
@@ -7,7 +8,7 @@ const common = {
 } as const;
 
 function target(root: string | undefined): string {
-  return root ?? '/';
+  return root ? resolve(root) : '/';
 }
 
 export const install: Command = {
@@ -42,8 +43,9 @@ export const install: Command = {
     }
     const log = (line: string) => ctx.stdout.write(line + '\n');
     log(`${dryRun ? 'dry run: ' : ''}install ${UNIT_NAME} under ${root} (user ${spec.user}, data ${spec.dataDir}, config ${spec.configFile})`);
+    for (const w of hiddenPathWarnings(spec)) log(w);
     const changed = applySteps(installSteps(spec), { root, dryRun, log });
-    log(changed ? (dryRun ? 'dry run: nothing was changed' : `installed: the agent runs as ${UNIT_NAME} and starts at boot`) : 'already installed: nothing to change');
+    log(changed ? (dryRun ? 'dry run: nothing was changed' : root === '/' ? `installed: the agent runs as ${UNIT_NAME} and starts at boot` : `installed under ${root}: the agent starts when that system boots`) : 'already installed: nothing to change');
     return 0;
   },
 };

@@ -63,24 +63,36 @@ export function preprocess(frame: Frame, normalisation: Normalisation = 'bgr-mea
   const std = normalisation === 'rgb01' ? [255, 255, 255] : [58.395, 57.12, 57.375];
   // BGR models take blue in plane 0.
   const planeOf = normalisation === 'rgb01' ? [0, 1, 2] : [2, 1, 0];
+  // Sampling positions per column, computed once (half-pixel centres, as TF/ONNX bilinear).
+  const x0s = new Int32Array(size);
+  const x1s = new Int32Array(size);
+  const wxs = new Float32Array(size);
+  for (let x = 0; x < size; x++) {
+    const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w - 1);
+    x0s[x] = Math.floor(fx);
+    x1s[x] = Math.min(x0s[x]! + 1, w - 1);
+    wxs[x] = fx - x0s[x]!;
+  }
+  const scale = [1 / std[0]!, 1 / std[1]!, 1 / std[2]!];
   for (let y = 0; y < size; y++) {
     const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), h - 1);
     const y0 = Math.floor(fy);
     const y1 = Math.min(y0 + 1, h - 1);
     const wy = fy - y0;
-    for (let x = 0; x < size; x++) {
-      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, w - 1);
-      const wx = fx - x0;
-      for (let ch = 0; ch < 3; ch++) {
-        const k = c === 3 ? ch : 0;
-        const v00 = data[(y0 * w + x0) * c + k]!;
-        const v01 = data[(y0 * w + x1) * c + k]!;
-        const v10 = data[(y1 * w + x0) * c + k]!;
-        const v11 = data[(y1 * w + x1) * c + k]!;
-        const v = (v00 * (1 - wx) + v01 * wx) * (1 - wy) + (v10 * (1 - wx) + v11 * wx) * wy;
-        out[planeOf[ch]! * plane + y * size + x] = (v - mean[ch]!) / std[ch]!;
+    const row0 = y0 * w;
+    const row1 = y1 * w;
+    for (let ch = 0; ch < 3; ch++) {
+      const k = c === 3 ? ch : 0;
+      const base = planeOf[ch]! * plane + y * size;
+      const m = mean[ch]!;
+      const sc = scale[ch]!;
+      for (let x = 0; x < size; x++) {
+        const xa = x0s[x]!;
+        const xb = x1s[x]!;
+        const wx = wxs[x]!;
+        const top = data[(row0 + xa) * c + k]! * (1 - wx) + data[(row0 + xb) * c + k]! * wx;
+        const bottom = data[(row1 + xa) * c + k]! * (1 - wx) + data[(row1 + xb) * c + k]! * wx;
+        out[base + x] = (top * (1 - wy) + bottom * wy - m) * sc;
       }
     }
   }

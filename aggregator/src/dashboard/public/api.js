@@ -45,6 +45,12 @@ export function authHeaders(token = session()?.token) {
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
+/** Footage (clips, snapshots, clip requests) needs a stated purpose; the API records it in the audit trail. */
+export const PURPOSE_HEADER = 'X-Camfleet-Purpose';
+export function purposeHeaders(purpose) {
+  return purpose ? { [PURPOSE_HEADER]: purpose } : {};
+}
+
 /** fetch + error shape; returns the Response for non-JSON bodies when `raw` is set. */
 export async function request(path, { method = 'GET', body, raw = false, token, headers = {}, signal } = {}) {
   const init = { method, headers: { ...authHeaders(token), ...headers }, signal };
@@ -80,8 +86,8 @@ export const get = (path, opts) => request(path, opts);
 export const post = (path, body, opts) => request(path, { ...opts, method: 'POST', body });
 
 /** A blob: URL for an authenticated binary (snapshot, clip); the caller revokes it. */
-export async function blobUrl(path) {
-  const res = await request(path, { raw: true });
+export async function blobUrl(path, { purpose } = {}) {
+  const res = await request(path, { raw: true, headers: purposeHeaders(purpose) });
   return URL.createObjectURL(await res.blob());
 }
 

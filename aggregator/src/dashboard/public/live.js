@@ -40,7 +40,9 @@ async function run(signal) {
     stateListener('connecting');
     try {
       const res = await fetch('/api/v1/stream', { headers: { ...authHeaders(), Accept: 'text/event-stream' }, signal });
-      if (res.status === 404) return stateListener('unavailable');
+      // No such route, or this user may not watch fleet health: no live updates, and no retrying.
+      if (res.status === 404 || res.status === 403) return stateListener('unavailable');
+      if (res.status === 401) return stateListener('off');
       if (!res.ok || !res.body) throw new Error(`stream: HTTP ${res.status}`);
       backoff = 1000;
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();

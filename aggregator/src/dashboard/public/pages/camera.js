@@ -4,7 +4,7 @@
 // still works.
 import { h, clear, fmtTime, fmtBytes } from '../dom.js';
 import { t, currentLang } from '../i18n.js';
-import { get, post, blobUrl, ApiError } from '../api.js';
+import { get, post, blobUrl, purposeHeaders, ApiError } from '../api.js';
 import { loadFleet } from '../data.js';
 import { failure, section, table, stateBadge, confBadge } from '../ui.js';
 import { healthChart } from '../chart.js';
@@ -76,14 +76,30 @@ export async function render(root, ctx) {
     clear(confBox).append(failure(err, `GET ${base}`));
   }
 
+  // Footage (snapshots, clips, clip requests) needs a purpose the user states; the API records it.
+  const purposes = await loadPurposes(cam);
+  let purpose = sessionStorage.getItem('camfleet.purpose') ?? '';
+  if (purposes && !purposes.some((p) => p.id === purpose)) purpose = '';
+  const purposeInput = purposes
+    ? h('select', { id: 'purpose', required: true }, h('option', { value: '' }, '—'), purposes.map((p) => h('option', { value: p.id, selected: p.id === purpose }, p.name ?? p.id)))
+    : h('input', { id: 'purpose', value: purpose, placeholder: 'public_order', required: true, maxLength: 64 });
+  purposeInput.addEventListener('change', () => {
+    purpose = purposeInput.value.trim();
+    sessionStorage.setItem('camfleet.purpose', purpose);
+    void loadEvents();
+    void loadClips();
+  });
+  const purposeBar = h('div', { class: 'card purpose-bar' }, h('label', { for: 'purpose' }, t('camera.purpose')), purposeInput, h('span', { class: 'muted small' }, t('camera.purposeWhy')));
+
   const healthBox = h('div', { id: 'health' }, h('p', { class: 'loading muted' }, t('common.loading')));
   const eventsBox = h('div', { id: 'events' }, h('p', { class: 'loading muted' }, t('common.loading')));
   const clipsBox = h('div', { id: 'clips' }, h('p', { class: 'loading muted' }, t('common.loading')));
   const player = h('video', { class: 'clip', id: 'clip-player', controls: true, playsInline: true, hidden: true, preload: 'metadata' });
   lower.append(
     section(t('camera.health'), healthBox),
+    purposeBar,
     section(t('camera.events'), eventsBox),
-    section(t('camera.clips'), clipsBox, player, clipRequestForm(cam)),
+    section(t('camera.clips'), clipsBox, player, clipRequestForm(cam, () => purpose)),
   );
 
   async function loadHealth() {
@@ -110,12 +126,12 @@ export async function render(root, ctx) {
       for (const ev of items) {
         const img = h('img', { alt: t('camera.snapshot'), loading: 'lazy' });
         const snap = ev.snapshotUrl ?? (ev.hasSnapshot ? `/api/v1/events/${enc(ev.id)}/snapshot` : null);
-        if (snap) {
-          // Snapshots need the bearer token, so they are fetched and shown from memory.
-          blobUrl(snap).then((u) => { urls.add(u); img.src = u; }, () => img.remove());
+        if (snap && purpose) {
+          // Snapshots need the bearer token (and a purpose), so they are fetched and shown from memory.
+          blobUrl(snap, { purpose }).then((u) => { urls.add(u); img.src = u; }, (err) => img.replaceWith(failure(err)));
         }
         const label = [ev.kind, ev.label ?? ev.detail?.label, typeof ev.score === 'number' ? `${Math.round(ev.score * 100)}%` : null].filter(Boolean).join(' · ');
-        grid.append(h('figure', { dataset: { event: ev.id } }, snap ? img : null, h('figcaption', {}, label, h('br'), fmtTime(ev.at ?? ev.ts, currentLang()))));
+        grid.append(h('figure', { dataset: { event: ev.id } }, snap && purpose ? img : null, h('figcaption', {}, label, h('br'), fmtTime(ev.at ?? ev.ts, currentLang()))));
       }
       clear(eventsBox).append(grid);
     } catch (err) {
@@ -127,7 +143,7 @@ export async function render(root, ctx) {
     button.disabled = true;
     try {
       const src = clip.videoUrl ?? `/api/v1/clips/${enc(clip.id)}/video`;
-      const u = await blobUrl(src);
+      const u = await blobUrl(src, { purpose });
       urls.add(u);
       player.hidden = false;
       player.src = u;
@@ -140,8 +156,9 @@ export async function render(root, ctx) {
   }
 
   async function loadClips() {
+    if (!purpose) return clear(clipsBox).append(h('p', { class: 'notice', dataset: { state: 'need-purpose' } }, t('camera.needPurpose')));
     try {
-      const res = await get(`${base}/clips`);
+      const res = await get(`${base}/clips`, { headers: purposeHeaders(purpose) });
       const items = Array.isArray(res) ? res : res.items ?? [];
       clear(clipsBox).append(table(
         [
@@ -206,7 +223,18 @@ function toLocalInput(d) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-function clipRequestForm(cam) {
+async function loadPurposes(cam) {
+  try {
+    const res = await get('/api/v1/purposes');
+    const list = Array.isArray(res) ? res : res.items ?? [];
+    return list.length ? list : null;
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+  }
+  return cam.purposes?.length ? cam.purposes.map((p) => (typeof p === 'string' ? { id: p, name: p } : p)) : null;
+}
+
+function clipRequestForm(cam, purposeOf) {
   const now = new Date();
   const from = h('input', { type: 'datetime-local', id: 'clip-from', value: toLocalInput(new Date(now.getTime() - 5 * 60_000)), required: true });
   const to = h('input', { type: 'datetime-local', id: 'clip-to', value: toLocalInput(now), required: true });
@@ -221,8 +249,13 @@ function clipRequestForm(cam) {
       result.textContent = t('camera.badInterval');
       return;
     }
+    if (!purposeOf()) {
+      result.className = 'notice error';
+      result.textContent = t('camera.needPurpose');
+      return;
+    }
     try {
-      const res = await post(`/api/v1/agents/${enc(cam.agentId)}/commands`, { name: 'clip.request', args: { cameraId: cam.cameraId, from: f.toISOString(), to: tt.toISOString() } });
+      const res = await post(`/api/v1/agents/${enc(cam.agentId)}/commands`, { name: 'clip.request', args: { cameraId: cam.cameraId, from: f.toISOString(), to: tt.toISOString() } }, { headers: purposeHeaders(purposeOf()) });
       result.className = 'notice ok';
       result.textContent = t('camera.requested', { status: res?.state ?? res?.status ?? 'sent' });
     } catch (err) {

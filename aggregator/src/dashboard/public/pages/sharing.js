@@ -110,7 +110,7 @@ export async function render(root, ctx) {
 
   function drawForm() {
     if (!orgs) {
-      clear(formBox).append(failure(new ApiError(404, 'not-found', 'no route'), 'GET /api/v1/organisations'));
+      clear(formBox).append(failure(new ApiError(404, 'not-found', 'no route GET /api/v1/organisations'), 'GET /api/v1/organisations'));
       return;
     }
     const cameraSel = h('select', { id: 'grant-cameras', multiple: true, size: Math.min(6, Math.max(2, cameras.length)), required: true },
