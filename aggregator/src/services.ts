@@ -12,6 +12,7 @@ import { SharingService, type AgentNotifier } from './sharing/service.ts';
 import { Authorizer } from './authz/authorizer.ts';
 import { createSqliteAuditRepository } from './audit/repository.ts';
 import { AuditTrail } from './audit/trail.ts';
+import { IngestStore } from './ingest/store.ts';
 
 /** The part of ingest the domain listens to. */
 export interface MessageSource {
@@ -36,6 +37,8 @@ export interface DomainServices {
   authorizer: Authorizer;
   audit: AuditTrail;
   sharing: SharingService;
+  /** Events and health samples as ingest stored them (read only here). */
+  events: IngestStore;
 }
 
 export function createDomainServices(db: Db, opts: DomainServiceOptions = {}): DomainServices {
@@ -59,5 +62,5 @@ export function createDomainServices(db: Db, opts: DomainServiceOptions = {}): D
     repos.inventory.mergeReported(m.agentId, reported).catch((err: Error) => opts.logger?.warn({ agentId: m.agentId, err: err.message }, 'inventory merge failed'));
   });
 
-  return { repos, grants, authorizer, audit, sharing };
+  return { repos, grants, authorizer, audit, sharing, events: new IngestStore(db) };
 }

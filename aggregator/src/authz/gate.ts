@@ -39,6 +39,11 @@ export class AccessGate {
     readonly statedPurpose: string | undefined,
   ) {}
 
+  /** Declares a route that concerns only the caller (their profile, their tokens): no resource to check. */
+  allowSelf(): void {
+    this.checked = true;
+  }
+
   getPrincipal(): Promise<Principal> {
     return (this.principal ??= this.authorizer.principalFor(this.user));
   }

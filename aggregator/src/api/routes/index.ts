@@ -1,8 +1,60 @@
-/** Mounts the domain's routes (inventory, sharing, audit, users, alerts, model) on the API. */
+/**
+ * Mounts the domain's routes. They are declared with @hono/zod-openapi, so the same zod schemas
+ * validate requests and produce the OpenAPI document at /api/v1/openapi.json.
+ */
 import type { Hono } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiDeps, ApiEnv } from '../app.ts';
+import { LoginLimiter } from '../../auth/rate-limit.ts';
+import { newRouter } from './common.ts';
+import { inventoryRoutes } from './inventory.ts';
+import { eventRoutes } from './events.ts';
+import { sharingRoutes } from './sharing.ts';
+import { auditRoutes } from './audit.ts';
+import { publicAuthRoutes, selfRoutes } from './auth.ts';
+import { modelRoutes } from './model.ts';
+import { userRoutes } from './users.ts';
+import { alertRoutes } from './alerts.ts';
 
-export function mountDomainRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
-  void app;
-  void deps;
+export interface DomainRouters {
+  /** Mounted before authentication: login and the OpenAPI document. */
+  public: OpenAPIHono<ApiEnv>;
+  /** Mounted after authentication. */
+  protected: OpenAPIHono<ApiEnv>;
+}
+
+export function buildDomainRouters(deps: ApiDeps): DomainRouters {
+  const pub = newRouter();
+  const prot = newRouter();
+  publicAuthRoutes(pub, deps, deps.loginLimiter ?? new LoginLimiter());
+  selfRoutes(prot, deps);
+  inventoryRoutes(prot, deps.domain);
+  eventRoutes(prot, deps.domain);
+  sharingRoutes(prot, deps.domain);
+  auditRoutes(prot, deps.domain);
+  modelRoutes(prot, deps);
+  userRoutes(prot, deps);
+  alertRoutes(prot, deps.domain);
+
+  pub.get('/api/v1/openapi.json', (c) => {
+    const info = { title: 'camfleet aggregator API', version: deps.version, description: 'REST API of the camfleet aggregator. Authenticate with `Authorization: Bearer <token>` (POST /api/v1/auth/login, or an API token). Errors: `{error: {code, message}}`. Footage routes need a stated purpose (`X-Camfleet-Purpose`).' };
+    const doc = { openapi: '3.1.0', info };
+    const a = pub.getOpenAPI31Document(doc);
+    const b = prot.getOpenAPI31Document(doc);
+    return c.json({
+      ...b,
+      paths: { ...a.paths, ...b.paths },
+      components: { ...b.components, schemas: { ...a.components?.schemas, ...b.components?.schemas }, securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    });
+  });
+  return { public: pub, protected: prot };
+}
+
+export function mountPublicDomainRoutes(app: Hono<ApiEnv>, routers: DomainRouters): void {
+  app.route('/', routers.public);
+}
+
+export function mountDomainRoutes(app: Hono<ApiEnv>, routers: DomainRouters): void {
+  app.route('/', routers.protected);
 }
