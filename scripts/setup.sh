@@ -11,6 +11,7 @@ APT_PACKAGES=(
   gir1.2-gstreamer-1.0 gstreamer1.0-tools
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  gstreamer1.0-x                           # clockoverlay/timeoverlay (pango) on simulated cameras
   victoria-metrics                         # InfluxDB-compatible metrics store for tests
   mosquitto                                # reference broker for the ingest benchmark
   chromium                                 # dashboard browser tests

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { loadConfig, SecretRef } from '@camfleet/shared';
+import { RecordingConfigSchema } from './recorder/config-schema.ts';
 
 export const CameraConfigSchema = z
   .object({
@@ -54,6 +55,8 @@ export const AgentConfigSchema = z
     /** MQTT keepalive: the broker declares the agent dead (last will) after 1.5 times this. */
     keepaliveSeconds: z.number().int().min(1).max(600).default(10),
     cameras: z.array(CameraConfigSchema).default([]),
+    /** Segment length, retention (age, byte budget, free-space floor): see agent/src/recorder/README.md. */
+    recording: RecordingConfigSchema.prefault({}),
     log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') }).strict().default({ level: 'info' }),
   })
   .strict();

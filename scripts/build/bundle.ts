@@ -6,7 +6,10 @@
  */
 import { build, type Plugin } from 'esbuild';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
+
+const require = createRequire(import.meta.url);
 
 const NATIVE_LOADER = 'agent/src/runtime/native.ts';
 
@@ -38,6 +41,28 @@ export function nativeAddonsPlugin(repoRoot: string): Plugin {
         if (!pattern.test(source)) throw new Error(`${args.path}: the onnxruntime addon require() moved; update ${import.meta.url}`);
         const contents = source.replace(pattern, `require(${JSON.stringify(join(repoRoot, NATIVE_LOADER))}).loadShippedAddon('onnxruntime_binding.node')`);
         return { contents, loader: 'js' };
+      });
+      // onnxruntime-node loads its addon (and the 45 MB runtime library) as soon as it is imported;
+      // the CLI imports detection code for every command. A lazy stand-in defers that to the first
+      // use, so `--version`, `doctor`'s other checks or an agent without detection never pay it.
+      b.onResolve({ filter: /^onnxruntime-node$/ }, (args) => {
+        if (args.namespace === 'camfleet-lazy') return undefined;
+        return { path: 'onnxruntime-node', namespace: 'camfleet-lazy', pluginData: { resolveDir: args.resolveDir } };
+      });
+      b.onLoad({ filter: /^onnxruntime-node$/, namespace: 'camfleet-lazy' }, (args) => {
+        const from = (args.pluginData as { resolveDir: string }).resolveDir;
+        const index = require.resolve('onnxruntime-node', { paths: [from] });
+        const common = createRequire(index)('onnxruntime-common') as Record<string, unknown>;
+        const keys = [...new Set([...Object.keys(common), 'listSupportedBackends'])];
+        return {
+          contents: [
+            `let real;`,
+            `const load = () => (real ??= require(${JSON.stringify(index)}));`,
+            `for (const key of ${JSON.stringify(keys)}) Object.defineProperty(module.exports, key, { enumerable: true, get: () => load()[key] });`,
+          ].join('\n'),
+          resolveDir: from,
+          loader: 'js',
+        };
       });
       // Any other .node file would silently fail at run time: refuse it now.
       b.onResolve({ filter: /\.node$/ }, (args) => ({ errors: [{ text: `native addon '${args.path}' imported from ${args.importer} has no shipping rule` }] }));

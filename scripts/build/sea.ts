@@ -26,9 +26,20 @@ export async function makeSea(opts: { runtime: NodeRuntime; bundle: string; work
       useCodeCache: true,
     }),
   );
-  execFileSync(opts.runtime.bin, ['--experimental-sea-config', configFile], { cwd: opts.workDir, stdio: ['ignore', 'ignore', 'inherit'] });
+  // Quiet unless it fails (execFileSync's error carries the output).
+  execFileSync(opts.runtime.bin, ['--experimental-sea-config', configFile], { cwd: opts.workDir, stdio: 'pipe' });
   copyFileSync(opts.runtime.bin, opts.output);
   chmodSync(opts.output, 0o755);
   const { inject } = require('postject') as { inject(file: string, name: string, data: Buffer, o: { sentinelFuse: string }): Promise<void> };
-  await inject(opts.output, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
+  // postject's ELF reader warns about Node's unnamed .note sections; harmless (Node's docs show
+  // the same), so those lines are dropped and anything else is passed on.
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!/Can't find string offset for section name/.test(String(args[0]))) warn(...args);
+  };
+  try {
+    await inject(opts.output, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
+  } finally {
+    console.warn = warn;
+  }
 }

@@ -10,11 +10,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AggregatorConfigSchema } from '../../aggregator/src/config.ts';
 import { startAggregator, type RunningAggregator } from '../../aggregator/src/server.ts';
 import { startRtspSim, type RtspSim } from '../sim/rtsp.ts';
 import { startOnvifDevice, type OnvifDeviceSim } from '../sim/onvif/index.ts';
+import { createSite } from '../uplink/support.ts';
 import { REPO_ROOT, runToEnd, startChild, type Child } from '../support/processes.ts';
 import { tempDir } from '../support/tmp.ts';
 import { waitFor } from '../support/wait.ts';
@@ -28,6 +30,9 @@ const sysbin = join(dir.path, 'sysbin');
 let agg: RunningAggregator;
 let token: string;
 let agentConfig: string;
+let site: string;
+let agentId = '';
+const dataDir = join(dir.path, 'agent-data');
 let build = '';
 const children: Child[] = [];
 const cleanups: Array<() => Promise<void>> = [];
@@ -41,10 +46,15 @@ function agent(args: string[], extra: Record<string, string> = {}) {
   return runToEnd(exe, args, { cwd: unpacked, env: boxEnv(extra) });
 }
 
-test.before(async () => {
-  const built = await runToEnd(process.execPath, ['--import', 'tsx', 'scripts/build-agent.ts', '--if-stale']);
-  assert.is(built.code, 0, `build failed:\n${built.stdout}\n${built.stderr}`);
-  console.log(`  ${built.stdout.trim().split('\n').join('\n  ')}`);
+test.before(async () => { try { await setUp(); } catch (err) { console.error(err); throw err; } });
+
+async function setUp(): Promise<void> {
+  // CAMFLEET_BINARY_AS_BUILT=1 tests dist/ as it is (while iterating on this file).
+  if (!process.env.CAMFLEET_BINARY_AS_BUILT || !existsSync(ARCHIVE)) {
+    const built = await runToEnd(process.execPath, ['--import', 'tsx', 'scripts/build-agent.ts', '--if-stale']);
+    assert.is(built.code, 0, `build failed:\n${built.stdout}\n${built.stderr}`);
+    console.log(`  ${built.stdout.trim().split('\n').join('\n  ')}`);
+  }
 
   mkdirSync(unpacked, { recursive: true });
   copyFileSync(ARCHIVE, join(unpacked, 'camfleet-agent-linux-x64.tar.gz'));
@@ -55,22 +65,15 @@ test.before(async () => {
     symlinkSync(path, join(sysbin, tool));
   }
 
-  agg = await startAggregator({
-    dataDir: join(dir.path, 'agg'),
-    mqtt: { host: '127.0.0.1', port: 0 },
-    http: { host: '127.0.0.1', port: 0 },
-    log: { level: 'warn' },
-  } as Parameters<typeof startAggregator>[0]);
+  agg = await startAggregator(
+    AggregatorConfigSchema.parse({ dataDir: join(dir.path, 'agg'), mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, log: { level: 'warn' } }),
+  );
   const admin = agg.users.create('admin', 'correct horse battery', 'admin');
   token = agg.users.issueToken(admin.id, 'test');
-  const creds = agg.fleet.createAgent('site-bin');
-  const dataDir = join(dir.path, 'agent-data');
-  mkdirSync(dataDir, { recursive: true });
-  const credsFile = join(dataDir, 'credentials.json');
-  writeFileSync(credsFile, JSON.stringify({ ...creds, mqttUrl: `mqtt://127.0.0.1:${agg.mqttPort}` }), { mode: 0o600 });
+  site = createSite(agg.db, 'binary-site');
   agentConfig = join(dir.path, 'agent.json');
   writeFileSync(agentConfig, JSON.stringify({ dataDir, heartbeatSeconds: 1, keepaliveSeconds: 2, cameras: [] }));
-});
+}
 
 test.after(async () => {
   for (const c of children) c.kill('SIGKILL');
@@ -80,7 +83,7 @@ test.after(async () => {
 });
 
 test('the box has no node: the PATH holds ffmpeg only and no node_modules is above the archive', () => {
-  assert.is(spawnSync('sh', ['-c', 'command -v node'], { env: boxEnv() }).status, 1);
+  assert.is.not(spawnSync('/bin/sh', ['-c', 'command -v node'], { env: boxEnv() }).status, 0, 'node is not on the PATH');
   assert.equal(readdirSync(sysbin).sort(), ['ffmpeg', 'ffprobe']);
   let p = unpacked;
   while (p !== '/') {
@@ -111,6 +114,16 @@ test('the bare executable alone answers --version and says plainly that its addo
   const sqlite = JSON.parse(d.stdout).checks.find((c: { id: string }) => c.id === 'sqlite');
   assert.is(sqlite.status, 'fail');
   assert.match(sqlite.detail, /unpack the whole camfleet-agent archive/);
+});
+
+test('enroll: a one-time site token gives the agent its identity (credentials 0600)', async () => {
+  const { token } = agg.uplink.enrollment.createToken(site, 3600);
+  const r = await agent(['enroll', '--aggregator', agg.httpUrl, '--token-env', 'SITE_TOKEN', '--data', dataDir], { SITE_TOKEN: token });
+  assert.is(r.code, 0, r.stderr);
+  const file = join(dataDir, 'credentials.json');
+  assert.is(statSync(file).mode & 0o777, 0o600);
+  agentId = JSON.parse(readFileSync(file, 'utf8')).agentId;
+  assert.match(agentId, /^binary-site-/);
 });
 
 test('doctor: native addons, model, profiles, ffmpeg, credentials, aggregator and clock all check out', async () => {
@@ -150,7 +163,7 @@ test('run: the agent reports to the aggregator, which shows its version and buil
   const seen = await waitFor('the binary agent online in the fleet API', async () => {
     const res = await fetch(`${agg.httpUrl}/api/v1/fleet`, { headers: { authorization: `Bearer ${token}` } });
     const f = (await res.json()) as Fleet;
-    const a = f.agents.find((x) => x.id === 'site-bin');
+    const a = f.agents.find((x) => x.id === agentId);
     return a?.online && a.build ? a : undefined;
   });
   assert.is(seen.version, '0.1.0');
@@ -167,12 +180,13 @@ test('record: a fake camera is recorded into segments indexed in SQLite', async 
   assert.is(r.code, 0, r.stderr);
   const v = await agent(['verify', '--data', data, '--camera', 'cam1', '--json']);
   assert.is(v.code, 0, v.stderr + v.stdout);
-  const segments = JSON.parse(v.stdout).segments as Array<{ status: string }>;
-  assert.ok(segments.length >= 1, v.stdout);
-  assert.ok(segments.every((s) => s.status === 'intact'), v.stdout);
+  const report = JSON.parse(v.stdout) as { ok: boolean; segments: Array<{ verdict: string }> };
+  assert.ok(report.ok);
+  assert.ok(report.segments.length >= 1, v.stdout);
+  assert.ok(report.segments.every((s) => s.verdict === 'intact'), v.stdout);
 });
 
-test('discover and probe: a simulated ONVIF camera is found and read', async () => {
+test('discover, probe and check: a simulated ONVIF camera is found, read and checked', async () => {
   const cam: OnvifDeviceSim = await startOnvifDevice({ name: 'Binary Cam', manufacturer: 'SimVendor', model: 'SIM-1', username: 'admin', password: 'pa55-word!', discovery: true });
   cleanups.push(() => cam.close());
   const d = await agent(['discover', '--interface', '127.0.0.1', '--timeout', '4000', '--json']);
@@ -187,6 +201,13 @@ test('discover and probe: a simulated ONVIF camera is found and read', async () 
   assert.match(JSON.stringify(record), /SimVendor/);
   assert.match(JSON.stringify(record), /SIM-1/);
   assert.not.match(p.stdout + p.stderr, /pa55-word!/, 'the password is never printed');
+
+  // check: the city standard carried in share/ is found and applied.
+  const c = await agent(['check', cam.url, '--user', 'admin', '--password-env', 'CAM_PASSWORD', '--json', '--no-credential-test'], { CAM_PASSWORD: 'pa55-word!' });
+  assert.ok(c.code === 0 || c.code === 1, `check exits 0 (pass) or 1 (fails the standard): ${c.code} ${c.stderr}`);
+  const checked = JSON.parse(c.stdout) as { conformance: { standard: string; verdict: string; rules: unknown[] } };
+  assert.ok(checked.conformance.rules.length > 0);
+  assert.is(c.code, checked.conformance.verdict === 'fail' ? 1 : 0);
 });
 
 test('install --dry-run prints the unit for this executable and changes nothing; --root writes a unit systemd accepts', async () => {

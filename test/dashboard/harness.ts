@@ -10,6 +10,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createLogger, encodeMessage, makeMessage, topicFor, type CameraReport, type MessageType, type BodyOf } from '@camfleet/shared';
 import { loadAggregatorConfig } from '../../aggregator/src/config.ts';
 import { startAggregator, type RunningAggregator } from '../../aggregator/src/server.ts';
+import { fileURLToPath } from 'node:url';
+import { readSeedFile, loadSeed } from '../../aggregator/src/seed/load.ts';
 import { tempDir } from '../support/tmp.ts';
 
 export const SCREENSHOT_DIR = join(process.cwd(), 'test-results', 'screenshots');
@@ -46,8 +48,8 @@ export class FakeSite {
     private readonly client: MqttClient,
   ) {}
 
-  static async connect(agg: RunningAggregator, agentId: string, name?: string): Promise<FakeSite> {
-    const { password } = agg.fleet.createAgent(agentId, name);
+  /** Connects as `agentId`, registering it first unless its MQTT password is given. */
+  static async connect(agg: RunningAggregator, agentId: string, name?: string, password = agg.fleet.createAgent(agentId, name).password): Promise<FakeSite> {
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${agg.mqttPort}`, {
       clientId: agentId,
       username: agentId,
@@ -73,6 +75,28 @@ export class FakeSite {
   async close(): Promise<void> {
     await this.client.endAsync(true);
   }
+}
+
+export const CITY_FIXTURE = fileURLToPath(new URL('./fixtures/city.json', import.meta.url));
+export const USER_PASSWORD = 'correct horse battery staple';
+
+/**
+ * Loads the small city of fixtures/city.json (areas, organisations, sites, cameras, users with
+ * USER_PASSWORD) and returns its agents' MQTT passwords, so tests can connect them as sites.
+ */
+export async function seedCity(agg: RunningAggregator, file = CITY_FIXTURE): Promise<Map<string, string>> {
+  const seed = readSeedFile(file);
+  const passwords = new Map<string, string>();
+  for (const site of seed.sites) for (const agentId of site.agents) passwords.set(agentId, agg.fleet.createAgent(agentId, site.name).password);
+  await loadSeed(seed, { repos: agg.domain.repos, fleet: agg.fleet, users: agg.users }, { userPassword: USER_PASSWORD });
+  return passwords;
+}
+
+/** A bearer token for a seeded user (what `camfleet-aggregator user token` prints). */
+export function tokenFor(agg: RunningAggregator, username: string): string {
+  const user = agg.users.byUsername(username);
+  if (!user) throw new Error(`no user ${username}`);
+  return agg.users.issueToken(user.id, 'browser test', 3600);
 }
 
 export interface TestBrowser {
@@ -123,6 +147,16 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/** Signs in through the login page with username and password; waits for the first page. */
+export async function signIn(page: Page, url: string, username: string, password = USER_PASSWORD): Promise<void> {
+  await page.goto(`${url}/#/login`);
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill(password);
+  await page.locator('#login-form button[type=submit]').click();
+  await page.locator('#topbar:not([hidden]) #whoami', { hasText: username }).waitFor();
+  await page.locator('main:not([data-page="login"]) .page').waitFor();
 }
 
 /** Signs in through the login page with an API token (the server-issued kind). */

@@ -93,13 +93,18 @@ export async function gatherFacts(probe: ProbeResult, opts: FactOptions): Promis
     const own = opts.credentials;
     if (own && record.auth && record.auth !== 'none' && list.some((c) => c.username === own.username && c.password === own.password))
       accepted.push(own.username);
+    // The budget counts requests that carry credentials, not credentials: with the method the
+    // probe found (or UsernameToken), each credential costs one login attempt.
+    let attempts = 0;
+    const onlyAuth = record.auth === 'digest' ? 'digest' : 'usernameToken';
     for (const c of list) {
-      if (accepted.length || tried >= budget) break;
+      if (accepted.length || attempts >= budget) break;
       if (own && c.username === own.username && c.password === own.password) continue;
       tried++;
-      const client = new OnvifClient({ credentials: c, timeoutMs });
+      const client = new OnvifClient({ credentials: c, timeoutMs, onlyAuth });
       client.clockOffsetMs = record.clockOffsetMs;
       const r = await client.call(record.deviceServiceUrl, NS.device, 'GetDeviceInformation');
+      attempts += client.credentialAttempts;
       if (r.ok) accepted.push(c.username);
     }
     facts.defaultCredentials = {

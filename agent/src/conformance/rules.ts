@@ -49,7 +49,8 @@ export const onvifProfileRule: Rule = (r, _f, std) => {
   if (hit.length) return res('onvif-profile', title, 'pass', `claims Profile ${hit.join(', ')} in its scopes`);
   if ((r.services.media || r.services.media2) && r.profiles.some((p) => p.streamUri))
     return res('onvif-profile', title, 'warn', `streams over ONVIF media but claims ${claimed.length ? `only Profile ${claimed.join(', ')}` : 'no profile'} in its scopes`);
-  return res('onvif-profile', title, 'fail', claimed.length ? `claims only Profile ${claimed.join(', ')}` : 'claims no ONVIF profile and offers no media service');
+  const media = r.services.media || r.services.media2 ? 'its media service gives no stream URI' : 'it offers no media service';
+  return res('onvif-profile', title, 'fail', `${claimed.length ? `claims only Profile ${claimed.join(', ')}` : 'claims no ONVIF profile'} and ${media}`);
 };
 
 export const codecRule: Rule = (r, _f, std) => {
@@ -71,10 +72,10 @@ export const mainStreamRule: Rule = (r, _f, std) => {
   // Portrait (corridor) mode swaps width and height; compare the long and short sides.
   const long = Math.max(main.width, main.height);
   const short = Math.min(main.width, main.height);
-  if (long < Math.max(m.minWidth, m.minHeight) || short < Math.min(m.minWidth, m.minHeight)) problems.push(`resolution ${main.width}x${main.height}`);
-  if (main.fps < m.minFps) problems.push(`${main.fps} fps`);
+  if (long < Math.max(m.minWidth, m.minHeight) || short < Math.min(m.minWidth, m.minHeight)) problems.push(`resolution below ${m.minWidth}x${m.minHeight}`);
+  if (main.fps < m.minFps) problems.push(`frame rate below ${m.minFps} fps`);
   if (!main.streamUri) problems.push('no stream URI');
-  return problems.length ? res('main-stream', title, 'fail', `${describe(main)}: ${problems.join(', ')} below the standard`) : res('main-stream', title, 'pass', describe(main));
+  return problems.length ? res('main-stream', title, 'fail', `${describe(main)}: ${problems.join('; ')}`) : res('main-stream', title, 'pass', describe(main));
 };
 
 export const subStreamRule: Rule = (r, _f, std) => {
@@ -89,16 +90,25 @@ export const clockRule: Rule = (r, f, std) => {
   if (f.clock && f.clock.utcMs === undefined && f.clock.localAsUtcMs === undefined)
     return res('clock', title, 'warn', 'the device did not report its time');
   const off = r.clockOffsetMs;
-  const secs = (off / 1000).toFixed(1);
-  if (Math.abs(off) <= std.maxClockOffsetMs) return res('clock', title, 'pass', `offset ${secs} s`);
+  const secs = formatOffset(off);
+  if (Math.abs(off) <= std.maxClockOffsetMs) return res('clock', title, 'pass', `offset ${secs}`);
   let hint = 'set NTP on the camera';
   // A whole number of quarter hours, up to 14 h: the camera keeps local time in its UTC field.
   const quarter = 15 * 60_000;
   const nearest = Math.round(off / quarter) * quarter;
   if (Math.abs(off) <= 14 * 3_600_000 && Math.abs(off - nearest) <= std.maxClockOffsetMs)
     hint = `the offset is ${(nearest / 3_600_000).toFixed(2).replace(/\.?0+$/, '')} h: the camera probably reports local time as UTC; fix its time zone${f.clock?.timeZone ? ` (now '${f.clock.timeZone}')` : ''} and NTP`;
-  return res('clock', title, 'fail', `offset ${secs} s; ${hint}`);
+  return res('clock', title, 'fail', `offset ${secs}; ${hint}`);
 };
+
+/** `+0.3 s`, `-37.0 s`, `+7.00 h`, `-1355.6 days`: readable at any size. */
+export function formatOffset(ms: number): string {
+  const sign = ms < 0 ? '-' : '+';
+  const a = Math.abs(ms);
+  if (a >= 86_400_000) return `${sign}${(a / 86_400_000).toFixed(1)} days`;
+  if (a >= 3_600_000) return `${sign}${(a / 3_600_000).toFixed(2)} h`;
+  return `${sign}${(a / 1000).toFixed(1)} s`;
+}
 
 export const rtspAnonymousRule: Rule = (_r, f) => {
   const title = 'RTSP refuses anonymous access';

@@ -3,10 +3,8 @@
  * (`agent/standards/city-default.yaml`, documented there); a city replaces it with `--standard`.
  */
 import { readConfigFile, validateConfig } from '@camfleet/shared';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { assetPath } from '../runtime/paths.ts';
 
 export const Standard = z
   .object({
@@ -28,9 +26,9 @@ export const Standard = z
   .strict();
 export type Standard = z.infer<typeof Standard>;
 
+/** The shipped default: `agent/standards/city-default.yaml` in the repo or beside the binary. */
 export function defaultStandardFile(): string {
-  const candidates = [fileURLToPath(new URL('../../standards/city-default.yaml', import.meta.url)), join(process.cwd(), 'agent/standards/city-default.yaml')];
-  return candidates.find((c) => existsSync(c)) ?? candidates[0]!;
+  return assetPath('agent/standards/city-default.yaml');
 }
 
 export function loadStandard(file = defaultStandardFile()): Standard {

@@ -51,18 +51,23 @@ export interface PipelineStats {
   detectedFrames: number;
   droppedFrames: number;
   events: number;
+  /** Tracks that ended without ever overlapping motion: not reported. */
+  stationaryTracks: number;
   detectMsTotal: number;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const overlaps = (a: Box, b: Box) => a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
 
 export class DetectionPipeline {
-  readonly stats: PipelineStats = { frames: 0, motionFrames: 0, detectedFrames: 0, droppedFrames: 0, events: 0, detectMsTotal: 0 };
+  readonly stats: PipelineStats = { frames: 0, motionFrames: 0, detectedFrames: 0, droppedFrames: 0, events: 0, stationaryTracks: 0, detectMsTotal: 0 };
   private readonly motion?: MotionDetector;
   private readonly tamper?: TamperDetector;
   private readonly sound?: LoudSoundDetector;
   private readonly tracker: Tracker<Frame>;
-  private readonly queue: Frame[] = [];
+  private readonly queue: Array<{ frame: Frame; regions?: Box[] }> = [];
+  /** Tracks seen overlapping a motion region at least once (parked cars never are). */
+  private readonly movedTracks = new Set<number>();
   private readonly queueSize: number;
   private busy = false;
   private idleWaiters: Array<() => void> = [];
@@ -80,7 +85,8 @@ export class DetectionPipeline {
   pushFrame(frame: Frame): void {
     this.stats.frames++;
     if (this.tamper) for (const change of this.tamper.update(frame)) this.onTamper(frame, change.kind, change.state, change.value);
-    const moving = this.motion ? this.motion.update(frame).motion : true;
+    const motion = this.motion?.update(frame);
+    const moving = motion ? motion.motion : true;
     if (!moving) {
       if (!this.busy && this.queue.length === 0) this.endTracks(this.tracker.expire(frame.timeMs));
       return;
@@ -90,7 +96,7 @@ export class DetectionPipeline {
       this.queue.shift();
       this.stats.droppedFrames++;
     }
-    this.queue.push(frame);
+    this.queue.push({ frame, regions: motion?.regions });
     if (!this.busy) void this.drain();
   }
 
@@ -126,7 +132,8 @@ export class DetectionPipeline {
   private async drain(): Promise<void> {
     this.busy = true;
     try {
-      for (let frame = this.queue.shift(); frame; frame = this.queue.shift()) {
+      for (let item = this.queue.shift(); item; item = this.queue.shift()) {
+        const { frame, regions } = item;
         const started = performance.now();
         let detections: Detection[];
         try {
@@ -139,6 +146,9 @@ export class DetectionPipeline {
         this.stats.detectedFrames++;
         this.options.onDetections?.(frame, detections.map((d) => ({ ...d, box: this.toSource(frame, d.box) })));
         const update = this.tracker.update(detections, frame.timeMs, frame);
+        detections.forEach((d, i) => {
+          if (!regions || regions.some((r) => overlaps(r, d.box))) this.movedTracks.add(update.assignments[i]!);
+        });
         this.endTracks(update.ended);
       }
     } finally {
@@ -168,6 +178,11 @@ export class DetectionPipeline {
   /** One event per object: sent when its track ends, with start, end and the best snapshot. */
   private endTracks(tracks: Track<Frame>[]): void {
     for (const track of tracks) {
+      // An object that never moved (a parked car seen while someone walks by) is no event.
+      if (!this.movedTracks.delete(track.id)) {
+        this.stats.stationaryTracks++;
+        continue;
+      }
       const eventId = randomUUID();
       const clip = this.clip(eventId, track.firstSeenMs, track.lastSeenMs, `${track.class} detected`);
       const frame = track.best;

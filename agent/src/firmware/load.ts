@@ -1,19 +1,14 @@
 /**
- * Loading `firmware-profiles/*.json`. The folder is found next to the repository root, or at
- * CAMFLEET_FIRMWARE_PROFILES; a file that does not validate is an error naming the file.
+ * Loading `firmware-profiles/*.json`: the repo's folder, the one shipped beside the binary
+ * (`assetPath`), or CAMFLEET_FIRMWARE_PROFILES; a file that does not validate is an error naming the file.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { assetPath } from '../runtime/paths.ts';
 import { FirmwareProfile } from './schema.ts';
 
 export function defaultProfilesDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.CAMFLEET_FIRMWARE_PROFILES) return env.CAMFLEET_FIRMWARE_PROFILES;
-  const candidates = [
-    fileURLToPath(new URL('../../../firmware-profiles', import.meta.url)),
-    join(process.cwd(), 'firmware-profiles'),
-  ];
-  return candidates.find((c) => existsSync(c)) ?? candidates[0]!;
+  return env.CAMFLEET_FIRMWARE_PROFILES ?? assetPath('firmware-profiles');
 }
 
 export function loadProfiles(dir = defaultProfilesDir()): FirmwareProfile[] {

@@ -36,6 +36,11 @@ export type AuthMode = 'none' | 'usernameToken' | 'digest';
 
 export interface ClientOptions {
   credentials?: Credentials;
+  /**
+   * Only this method: used when every login counts (factory-credential tests), so a device that
+   * refuses a UsernameToken with a Digest challenge does not get a second attempt per password.
+   */
+  onlyAuth?: 'usernameToken' | 'digest';
   timeoutMs?: number;
   maxBytes?: number;
 }
@@ -45,6 +50,8 @@ export class OnvifClient {
   clockOffsetMs = 0;
   /** How the device last accepted our credentials; undefined until it has. */
   authMode?: AuthMode;
+  /** Requests sent carrying credentials (each one is a login attempt for the device). */
+  credentialAttempts = 0;
   private digest?: DigestChallenge;
   private nc = 0;
   readonly timeoutMs: number;
@@ -75,14 +82,20 @@ export class OnvifClient {
         const u = new URL(url);
         headers.authorization = digestAuthorization(this.digest, creds, 'POST', `${u.pathname}${u.search}`, ++this.nc);
       }
+      if (mode !== 'none') this.credentialAttempts++;
       const sentAt = Date.now();
       const res = await httpRequest(url, { method: 'POST', headers, body: buildEnvelope(body, header), timeoutMs: this.timeoutMs, maxBytes: this.maxBytes });
       return { res, sentAt, receivedAt: Date.now() };
     };
     try {
-      let mode: AuthMode = !creds ? 'none' : this.authMode === 'digest' && this.digest ? 'digest' : 'usernameToken';
+      const only = this.opts.onlyAuth;
+      let mode: AuthMode = !creds
+        ? 'none'
+        : only === 'digest'
+          ? this.digest ? 'digest' : 'none' // a first request without credentials fetches the challenge
+          : only === 'usernameToken' || !(this.authMode === 'digest' && this.digest) ? 'usernameToken' : 'digest';
       let ex = await send(mode);
-      if (ex.res.status === 401 && creds) {
+      if (ex.res.status === 401 && creds && only !== 'usernameToken') {
         const challenge = parseDigestChallenge(ex.res.headers['www-authenticate']);
         if (challenge) {
           this.digest = challenge;

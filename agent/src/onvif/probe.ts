@@ -74,6 +74,16 @@ export async function probeCamera(target: string, credentials?: Credentials, opt
   const infoResp = keep(await client.call(deviceUrl, NS.device, 'GetDeviceInformation'));
   const info = infoResp ? parseDeviceInformation(infoResp) : { manufacturer: '', model: '', firmwareVersion: '', serialNumber: '', hardwareId: '' };
 
+  // A device that answered neither call is not there (or not ONVIF): stop before the rest
+  // of the calls each wait out their deadline.
+  if (answered === 0) {
+    return {
+      reachable: false,
+      record: { deviceServiceUrl: deviceUrl, ...info, clockOffsetMs: 0, services: { device: deviceUrl }, profiles: [], scopes: { profiles: [] }, faults: faults.map((f) => ({ operation: f.operation, kind: f.kind, message: f.message.slice(0, 500) })) },
+      faults,
+    };
+  }
+
   // 3. Services (GetServices, else GetCapabilities), every address pinned to the device's origin.
   let addresses: ServiceAddresses = {};
   const svc = await client.call(deviceUrl, NS.device, 'GetServices', '<IncludeCapability>false</IncludeCapability>');

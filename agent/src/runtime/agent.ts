@@ -11,6 +11,7 @@ import { SeqCounter } from '../uplink/seq.ts';
 import { Uplink } from '../uplink/connection.ts';
 import { UPLINK_MIGRATIONS } from '../uplink/schema.ts';
 import { openAgentDb } from '../storage/db.ts';
+import { siteRecorderFromConfig } from '../recorder/from-config.ts';
 import { rtspAlive } from '../cameras/rtsp-check.ts';
 import { cpuSampler, diskUsage, temperatureC } from '../system/metrics.ts';
 import { AGENT_BUILD, AGENT_VERSION } from '../version.ts';
@@ -55,6 +56,13 @@ export async function startAgent(config: AgentConfig, logger: Logger = createLog
     onCommand: (m: Message<'command'>) => logger.info({ command: m.body.name }, 'command received'),
   });
 
+  // Recording (agent/src/recorder): one supervised ffmpeg per camera, indexed in the same
+  // database; its events (gaps, retention losses, full disk, camera on/offline) go to the outbox.
+  const recorder = siteRecorderFromConfig(config, { logger, db });
+  recorder.on('event', (e) => {
+    uplink.publish('event', { ...e, data: e.data ?? {} }).catch((err) => logger.warn({ err: (err as Error).message }, 'event publish failed'));
+  });
+
   async function cameraReport(c: CameraConfig): Promise<CameraReport> {
     const url = c.rtspUrl;
     const online = url ? await rtspAlive(url) : false;
@@ -62,7 +70,7 @@ export async function startAgent(config: AgentConfig, logger: Logger = createLog
       id: c.id,
       name: c.name,
       online,
-      recording: false,
+      recording: recorder.health().find((h) => h.cameraId === c.id)?.recording ?? false,
       problem: online ? undefined : url ? `RTSP not answering at ${redactUrl(url)}` : 'no stream URL known',
     };
   }
@@ -106,8 +114,10 @@ export async function startAgent(config: AgentConfig, logger: Logger = createLog
     await refreshCameras();
     await publishCameras();
     await publishHeartbeat();
+    await uplink.publish('health', { sampledAt: new Date().toISOString(), cameras: recorder.health() }).catch(() => undefined);
     if (!stopped) timer = setTimeout(tick, config.heartbeatSeconds * 1000);
   }
+  await recorder.start();
   await refreshCameras();
   timer = setTimeout(tick, 0);
   logger.info({ agentId: credentials.agentId, cameras: config.cameras.length }, 'agent started');
@@ -119,6 +129,7 @@ export async function startAgent(config: AgentConfig, logger: Logger = createLog
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      await recorder.stop();
       await uplink.close();
       db.close();
     },

@@ -124,6 +124,14 @@ export class ClipUploader {
     return true;
   }
 
+  /**
+   * On (re)connect: clips with nothing asked for are offered again, which makes the aggregator
+   * answer with what it still needs (or that it has the clip). Offers are idempotent there.
+   */
+  reofferIdle(): void {
+    for (const clip of this.active.values()) if (clip.need.length === 0) this.outbox.add('clip.offer', clip.offer);
+  }
+
   cancel(clipId: string): void {
     const clip = this.active.get(clipId);
     if (clip) this.finish(clip, 'cancelled');

@@ -137,6 +137,7 @@ export class Uplink {
       opts.logger.info({ url: redactUrl(opts.mqttUrl) }, 'connected to aggregator');
       this.client.subscribe(topicFor('commands', this.agentId), { qos: 1 });
       void this.publish('status', { state: 'online' }).catch(() => undefined);
+      this.clips.reofferIdle();
       this.sender.kick();
       opts.onConnect?.();
     });
@@ -191,8 +192,10 @@ export class Uplink {
   async close(): Promise<void> {
     this.sender.stop();
     if (this.client.connected) {
-      await this.publish('status', { state: 'offline', reason: 'shutdown' }).catch(() => undefined);
+      const said = this.publish('status', { state: 'offline', reason: 'shutdown' }).catch(() => undefined);
+      await Promise.race([said, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     }
-    await this.client.endAsync();
+    // Forced: nothing unacknowledged is lost, the outbox still holds it for the next start.
+    await this.client.endAsync(true);
   }
 }

@@ -28,7 +28,7 @@ test.after(async () => {
 function rules(stdout: string) {
   const parsed = JSON.parse(stdout);
   const c = ConformanceResult.parse(parsed.conformance);
-  return { record: parsed.record, result: c, status: Object.fromEntries(c.rules.map((r) => [r.id, r.status])), evidence: Object.fromEntries(c.rules.map((r) => [r.id, r.evidence])) };
+  return { record: parsed.record, result: c, status: Object.fromEntries(c.rules.map((r) => [r.id, r.status])), evidence: Object.fromEntries(c.rules.map((r) => [r.id, r.evidence])) as Record<string, string> };
 }
 
 test('a conforming camera: nothing fails, exit 0 (the unverifiable Hikvision advisory only warns)', async () => {
@@ -87,10 +87,10 @@ test('a non-conforming camera: each failure with its evidence, exit 1', async ()
       'onvif-profile': 'warn', codec: 'fail', 'main-stream': 'fail', 'sub-stream': 'fail', clock: 'fail',
       'rtsp-anonymous': 'fail', 'default-credentials': 'fail', firmware: 'fail', https: 'warn',
     });
-    assert.match(evidence.clock, /1 h: the camera probably reports local time as UTC/);
-    assert.match(evidence.firmware, /CVE-2020-25078/);
-    assert.match(evidence['default-credentials'], /'admin'/);
-    assert.match(evidence['rtsp-anonymous'], /open to anyone/);
+    assert.match(evidence.clock!, /1 h: the camera probably reports local time as UTC/);
+    assert.match(evidence.firmware!, /CVE-2020-25078/);
+    assert.match(evidence['default-credentials']!, /'admin'/);
+    assert.match(evidence['rtsp-anonymous']!, /open to anyone/);
   } finally {
     await dev.close();
   }
@@ -104,7 +104,7 @@ test('factory credentials: at most three logins, and --no-credential-test makes 
     const out = await runCli(['check', dev.url, '--user', 'admin', '--password-env', 'CAM_PW', '--json'], env);
     const { status, evidence } = rules(out.stdout);
     assert.is(status['default-credentials'], 'pass');
-    assert.match(evidence['default-credentials'], /3 factory credential\(s\) of generic-onvif refused/);
+    assert.match(evidence['default-credentials']!, /3 factory credential\(s\) of generic-onvif refused/);
     assert.is(logins(), 1 + 1 + 3, 'the probe login, one anonymous call, three factory credentials');
     const before = logins();
     await runCli(['check', dev.url, '--user', 'admin', '--password-env', 'CAM_PW', '--json', '--no-credential-test'], env);
@@ -119,7 +119,7 @@ test('a camera that needs no credentials at all fails the credential rule', asyn
   try {
     const out = await runCli(['check', dev.url, '--json']);
     assert.is(out.code, 1);
-    assert.match(rules(out.stdout).evidence['default-credentials'], /without any credentials/);
+    assert.match(rules(out.stdout).evidence['default-credentials']!, /without any credentials/);
   } finally {
     await dev.close();
   }

@@ -81,6 +81,21 @@ test('a person crossing the scene gives one object event with snapshot, source-p
   assert.ok(detector.calls >= 8 && detector.calls <= 10, `detector ran ${detector.calls} times`);
 });
 
+test('an object that never moves (a parked car) gives no event while others move', async () => {
+  const events: DetectionEvent[] = [];
+  const pipeline = new DetectionPipeline({ cameraId: 'c', detector: new YellowBoxDetector(), tamper: false, sound: false, onEvent: (e) => events.push(e) });
+  const parked = withRect(still, 250, 150, 40, 30, YELLOW);
+  const seq = Array.from({ length: 12 }, (_, i) => at(withRect(withNoise(parked, 6, i), 10 + i * 15, 20, 20, 20, [0, 0, 255]), T0 + i * 500));
+  for (const f of seq) {
+    pipeline.pushFrame(f);
+    await pipeline.idle();
+  }
+  await pipeline.finish();
+  assert.ok(pipeline.stats.detectedFrames >= 8);
+  assert.equal(events, []);
+  assert.is(pipeline.stats.stationaryTracks, 1);
+});
+
 test('without gating every frame goes to the detector', async () => {
   const detector = new YellowBoxDetector();
   const pipeline = new DetectionPipeline({ cameraId: 'c', detector, motion: false, tamper: false, sound: false, onEvent: () => {} });

@@ -53,6 +53,25 @@ test('HTTP Digest: 401 challenge, then accepted; the password never goes on the 
   }
 });
 
+test('login attempts are counted; onlyAuth keeps a factory-credential test to one attempt per password', async () => {
+  // Hikvision-style: a refused UsernameToken gets 401 with a Digest challenge.
+  const dev = await serve((_req, _body, res) => void res.writeHead(401, { 'www-authenticate': 'Digest realm="cam", qop="auth", nonce="n1"' }).end());
+  try {
+    const both = new OnvifClient({ credentials: { username: 'admin', password: '12345' } });
+    await both.call(dev.url, NS.device, 'GetDeviceInformation');
+    assert.is(both.credentialAttempts, 2, 'UsernameToken, then Digest');
+    const one = new OnvifClient({ credentials: { username: 'admin', password: '12345' }, onlyAuth: 'usernameToken' });
+    const r = await one.call(dev.url, NS.device, 'GetDeviceInformation');
+    assert.is(one.credentialAttempts, 1);
+    assert.is(r.ok ? '' : r.error.kind, 'auth');
+    const digestOnly = new OnvifClient({ credentials: { username: 'admin', password: '12345' }, onlyAuth: 'digest' });
+    await digestOnly.call(dev.url, NS.device, 'GetDeviceInformation');
+    assert.is(digestOnly.credentialAttempts, 1, 'the challenge is fetched without credentials');
+  } finally {
+    await dev.close();
+  }
+});
+
 test('digest challenge parsing: several headers, SHA-256, quoted commas', () => {
   const c = parseDigestChallenge(['Basic realm="x"', 'Digest realm="a, b", nonce="n", algorithm=SHA-256, qop="auth,auth-int"']);
   assert.equal(c, { realm: 'a, b', nonce: 'n', qop: 'auth,auth-int', opaque: undefined, algorithm: 'SHA-256' });
@@ -133,6 +152,36 @@ test('an unreachable device is a network error, not an exception', async () => {
   await dev.close();
   const r = await new OnvifClient({ timeoutMs: 2_000 }).call(url, NS.device, 'GetSystemDateAndTime', '', { authenticate: false });
   assert.is(r.ok ? '' : r.error.kind, 'network');
+});
+
+test('a camera that accepts connections and never answers: the probe gives up after two calls', async () => {
+  const { probeCamera } = await import('../../src/onvif/probe.ts');
+  let requests = 0;
+  const dev = await serve(() => {
+    requests++; // and never answer
+  });
+  try {
+    const r = await probeCamera(dev.url, undefined, { timeoutMs: 500 });
+    assert.is(r.reachable, false);
+    assert.equal(r.faults.map((f) => f.kind), ['timeout', 'timeout']);
+    assert.is(requests, 2);
+  } finally {
+    await dev.close();
+  }
+});
+
+test('a camera answering garbage to everything: reachable, every field empty, faults listed', async () => {
+  const { probeCamera } = await import('../../src/onvif/probe.ts');
+  const dev = await serve((_req, _body, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('\u0000garbage'));
+  try {
+    const r = await probeCamera(dev.url, undefined, { timeoutMs: 2_000 });
+    assert.is(r.reachable, true);
+    assert.is(r.record.manufacturer, '');
+    assert.equal(r.record.profiles, []);
+    assert.ok(r.faults.every((f) => f.kind === 'xml'));
+  } finally {
+    await dev.close();
+  }
 });
 
 test.run();

@@ -10,7 +10,8 @@ import type { DomainServices } from '../services.ts';
 import { AccessGate, requirePermission, statedPurposeOf } from '../authz/gate.ts';
 import { ROUTE_GUARDS, guardMiddleware } from '../authz/route-guards.ts';
 import { scopeFleet } from '../authz/fleet-scope.ts';
-import { mountDomainRoutes } from './routes/index.ts';
+import { buildDomainRouters, mountDomainRoutes, mountPublicDomainRoutes } from './routes/index.ts';
+import type { LoginLimiter } from '../auth/rate-limit.ts';
 
 export type ApiEnv = { Variables: { user: User; access: AccessGate } };
 
@@ -24,6 +25,8 @@ export interface ApiDeps {
   version: string;
   /** The city model, authorization point, audit trail, sharing and alerts (services.ts). */
   domain: DomainServices;
+  /** Login rate limiting (default: 5 failures per username in 15 min). */
+  loginLimiter?: LoginLimiter;
   /** The dashboard's live-update stream (GET /api/v1/stream); absent = route not offered. */
   live?: LiveStreams;
   /** Routes that authenticate by other means (enrollment tokens); mounted before the bearer check. */
@@ -37,6 +40,8 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
 
   app.get('/api/v1/health', (c) => c.json({ status: 'ok', version: deps.version }));
   for (const mount of deps.publicRoutes ?? []) mount(app);
+  const domainRouters = buildDomainRouters(deps);
+  mountPublicDomainRoutes(app, domainRouters);
 
   app.use('/api/v1/*', async (c, next) => {
     if (c.req.path === '/api/v1/health') return next();
@@ -55,7 +60,7 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
     }
   });
   for (const guard of ROUTE_GUARDS) app.use(guard.path, guardMiddleware(guard));
-  mountDomainRoutes(app, deps);
+  mountDomainRoutes(app, domainRouters);
 
   app.get('/api/v1/fleet', requirePermission('view_health'), async (c) => {
     const scoped = await scopeFleet(c.get('access'), deps.domain.repos, deps.fleet.listAgents(), deps.fleet.listCameras());

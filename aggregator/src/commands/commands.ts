@@ -28,6 +28,7 @@ export type Publish = (topic: string, payload: Buffer) => Promise<void>;
 export class CommandService {
   private seq = 1;
   private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly unmatched: Array<(message: Message<'reply'>) => void> = [];
 
   constructor(
     private readonly db: Db,
@@ -66,7 +67,14 @@ export class CommandService {
   handleReply(message: Message<'reply'>): void {
     const { commandId, ok, result, error } = message.body;
     const settled = this.settle(commandId, message.agentId, { ok, result, error });
-    if (!settled) this.logger.info({ agentId: message.agentId, commandId }, 'reply to no pending command (late or unknown); ignored');
+    if (settled) return;
+    for (const l of this.unmatched) l(message);
+    this.logger.info({ agentId: message.agentId, commandId }, 'reply to no pending command (late, or to transfer control)');
+  }
+
+  /** Replies that settle no recorded command (answers to clip.need, late replies). */
+  onUnmatchedReply(listener: (message: Message<'reply'>) => void): void {
+    this.unmatched.push(listener);
   }
 
   private settle(commandId: string, agentId: string, reply: { ok: boolean; result?: unknown; error?: { code: string; message: string } }): boolean {

@@ -13,6 +13,16 @@ import type { Db } from '../db/database.ts';
 import type { FleetStore } from '../fleet/store.ts';
 import { IngestStore } from './store.ts';
 
+/** Thrown by a handler to refuse a message with a reason of its own (counted under that reason). */
+export class IngestRefusal extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface IngestCounters {
   accepted: number;
   duplicates: number;
@@ -147,7 +157,7 @@ export class Ingest {
             })();
             fresh.push(m);
           } catch (err) {
-            this.reject(m.agentId, 'handler-failed', (err as Error).message);
+            this.reject(m.agentId, err instanceof IngestRefusal ? err.reason : 'handler-failed', (err as Error).message);
           }
         }
       })();

@@ -10,6 +10,8 @@ import type { DomainRepos } from '../domain/repositories.ts';
 import type { FleetStore } from '../fleet/store.ts';
 import { summarizeIssues } from '@camfleet/shared';
 import { SeedFile } from './schema.ts';
+import type { DomainServices } from '../services.ts';
+import { CONSENT_VERSION } from '../sharing/types.ts';
 
 export interface SeedDeps {
   repos: DomainRepos;
@@ -174,4 +176,29 @@ export async function loadSeed(seed: SeedFile, deps: SeedDeps, options: SeedOpti
   if (deps.createGrant) for (const g of seed.grants) if ((await deps.createGrant(g)) === 'created') grantsCreated++;
 
   return { areas: seed.areas.length, orgs: seed.orgs.length, sites: seed.sites.length, agentsCreated, cameras: seed.cameras.length, usersCreated, grantsCreated };
+}
+
+/** Seed grants go through the sharing service, as if the owner's user consented (recorded and audited). */
+export function seedGrantCreator(domain: DomainServices, users: UserStore): NonNullable<SeedDeps['createGrant']> {
+  return async (g) => {
+    if (await domain.grants.get(g.id)) return 'exists';
+    const user = users.byUsername(g.grantedBy);
+    if (!user || user.orgId !== g.owner) throw new Error(`invalid seed: grant ${g.id}: ${g.grantedBy} is not a user of ${g.owner}`);
+    const principal = await domain.authorizer.principalFor(user);
+    await domain.sharing.create(
+      principal,
+      {
+        cameras: g.cameras.map((c) => ({ agentId: c.agent, cameraId: c.id })),
+        granteeOrgIds: g.granteeOrgs,
+        granteeKinds: g.granteeKinds,
+        levels: g.levels,
+        purposes: g.purposes,
+        hours: g.hours ?? null,
+        validUntil: g.validDays ? new Date(Date.now() + g.validDays * 86400_000).toISOString() : null,
+        consent: { version: CONSENT_VERSION, accepted: true },
+      },
+      { ip: null, id: g.id },
+    );
+    return 'created';
+  };
 }

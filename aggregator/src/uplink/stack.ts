@@ -16,12 +16,20 @@ import { EnrollmentService } from '../enrollment/enrollment.ts';
 import { enrollmentRoutes } from '../enrollment/routes.ts';
 import { CommandService } from '../commands/commands.ts';
 import { commandRoutes } from '../commands/routes.ts';
+import { ClipService } from '../clips/clips.ts';
+import { createMetricsRegistry, metricsRoute } from '../metrics/prometheus.ts';
+import { InfluxExporter } from '../metrics/influx.ts';
+import type { Registry } from 'prom-client';
 
 export interface UplinkStack {
   broker: RunningBroker;
   ingest: Ingest;
   enrollment: EnrollmentService;
   commands: CommandService;
+  clips: ClipService;
+  metrics: Registry;
+  /** Present when metrics.influx is configured. */
+  influx?: InfluxExporter;
   /** Mounted before the API's bearer check (enrollment, /metrics). */
   publicRoutes: Array<(app: Hono<ApiEnv>) => void>;
   routes: Array<(app: Hono<ApiEnv>) => void>;
@@ -53,6 +61,16 @@ export async function startUplink({ config, db, fleet, logger }: UplinkDeps): Pr
     logger,
   );
   ingest.on('reply', (m) => commands.handleReply(m as Message<'reply'>));
+  // The agent says 'online' after subscribing to its commands: then it can hear what its clips need.
+  ingest.onCommitted('status', (m) => {
+    if ((m as Message<'status'>).body.state === 'online') clips.onAgentConnected(m.agentId);
+  });
+  const clips = new ClipService(db, ingest, commands, logger, {
+    dataDir: config.dataDir,
+    maxClipBytes: config.uplink.maxClipBytes,
+    needRetryMs: config.uplink.clipNeedRetrySeconds * 1000,
+    isConnected: (id) => !!broker?.connectedAgents().includes(id),
+  });
 
   const tls = config.mqtt.tls;
   broker = await startBroker({
@@ -75,6 +93,15 @@ export async function startUplink({ config, db, fleet, logger }: UplinkDeps): Pr
     },
   });
   commands.startSweeper();
+  clips.start();
+
+  const pendingCommands = db.prepare("SELECT COUNT(*) FROM agent_commands WHERE state = 'pending'").pluck();
+  const metrics = createMetricsRegistry({ broker: () => broker, ingest, clips, pendingCommands: () => pendingCommands.get() as number });
+  const influx = config.metrics.influx ? new InfluxExporter(config.metrics.influx, logger) : undefined;
+  if (influx) {
+    ingest.onCommitted('health', (m) => influx.health(m as Message<'health'>));
+    ingest.onCommitted('heartbeat', (m) => influx.heartbeat(m as Message<'heartbeat'>));
+  }
 
   const running = broker;
   return {
@@ -82,7 +109,11 @@ export async function startUplink({ config, db, fleet, logger }: UplinkDeps): Pr
     ingest,
     enrollment,
     commands,
+    clips,
+    metrics,
+    influx,
     publicRoutes: [
+      metricsRoute(metrics),
       enrollmentRoutes({
         enrollment,
         publicMqttUrl: config.uplink.publicMqttUrl,
@@ -103,8 +134,10 @@ export async function startUplink({ config, db, fleet, logger }: UplinkDeps): Pr
     ],
     async close() {
       commands.stop();
+      clips.stop();
       await running.close();
       ingest.close();
+      await influx?.close();
     },
   };
 }

@@ -53,6 +53,11 @@ export interface OnvifDeviceSim {
   endpointReference: string;
   setClockOffset(ms: number): void;
   requests: Array<{ operation: string; authenticated: boolean }>;
+  /**
+   * Beyond the agreed API: take the device off the network (new connections are reset,
+   * open ones closed, WS-Discovery says Bye) or bring it back (Hello again).
+   */
+  setOnline(online: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -282,15 +287,22 @@ export async function startOnvifDevice(opts: OnvifDeviceOptions = {}): Promise<O
   model.baseUrl = `http://127.0.0.1:${port}`;
   const url = `${model.baseUrl}${r.SERVICE_PATHS.device}`;
 
+  let online = true;
+  server.on('connection', (socket) => {
+    if (!online) socket.destroy();
+  });
+
   let discovery: DiscoveryResponder | undefined;
-  if (opts.discovery) {
+  const startDiscovery = async () => {
+    if (!opts.discovery) return;
     const behaviour = typeof opts.discovery === 'object' ? opts.discovery : {};
-    try {
-      discovery = await startDiscoveryResponder({ endpointReference, xaddrs: [url], scopes: r.scopes(model) }, behaviour);
-    } catch (err) {
-      server.close();
-      throw err;
-    }
+    discovery = await startDiscoveryResponder({ endpointReference, xaddrs: [url], scopes: r.scopes(model) }, behaviour);
+  };
+  try {
+    await startDiscovery();
+  } catch (err) {
+    server.close();
+    throw err;
   }
 
   let closing: Promise<void> | undefined;
@@ -301,6 +313,17 @@ export async function startOnvifDevice(opts: OnvifDeviceOptions = {}): Promise<O
     requests,
     setClockOffset(ms: number) {
       clockOffsetMs = ms;
+    },
+    async setOnline(value: boolean) {
+      if (value === online) return;
+      online = value;
+      if (!value) {
+        server.closeAllConnections();
+        await discovery?.close();
+        discovery = undefined;
+      } else {
+        await startDiscovery();
+      }
     },
     close() {
       closing ??= (async () => {

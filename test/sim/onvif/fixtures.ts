@@ -146,6 +146,10 @@ export async function startFixtureDevice(folder: string, opts: FixtureDeviceOpti
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}${deviceServicePath(dir, serviceLayout)}`;
+  let online = true;
+  server.on('connection', (socket) => {
+    if (!online) socket.destroy();
+  });
 
   let discovery: DiscoveryResponder | undefined;
   if (opts.discovery) {
@@ -168,6 +172,10 @@ export async function startFixtureDevice(folder: string, opts: FixtureDeviceOpti
     requests,
     setClockOffset() {
       // A replayed device's clock is whatever the captured file says.
+    },
+    async setOnline(value: boolean) {
+      online = value;
+      if (!value) server.closeAllConnections();
     },
     close() {
       closing ??= (async () => {

@@ -2,6 +2,7 @@
 // on an image or a video file, so a technician can tune zones and thresholds from a clip.
 import { type Command, flag, str, UsageError } from '@camfleet/shared';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createDetector, type DetectorBackend } from '../../detection/detectors/create.ts';
 import { DEFAULT_CLASSES, COCO_LABELS } from '../../detection/detectors/coco-labels.ts';
 import { AUDIO_SAMPLE_RATE, decodeImage, FfmpegFrameSource, probeMedia } from '../../detection/frames/ffmpeg.ts';
@@ -76,7 +77,7 @@ export const detect: Command = {
     const out = (line: object, text: string) => ctx.stdout.write(json ? `${JSON.stringify(line)}\n` : `${text}\n`);
 
     const info = await probeMedia(file);
-    const detector = await createDetector(backend, { classes, scoreThreshold });
+    const detector = await createDetector(backend, { classes, scoreThreshold, threads: availableParallelism() });
     try {
       if (info.still) {
         const frame = await decodeImage(file);

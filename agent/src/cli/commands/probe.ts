@@ -5,6 +5,7 @@ import { profiles } from '../../firmware/index.ts';
 import { firmwareMatcher } from '../../conformance/check.ts';
 import { CREDENTIAL_HELP, CREDENTIAL_OPTIONS, readCredentials } from '../credentials.ts';
 import { paint, table, useColour } from '../format.ts';
+import { formatOffset } from '../../conformance/rules.ts';
 
 export const probe: Command = {
   name: 'probe',
@@ -34,7 +35,7 @@ export const probe: Command = {
       ['Serial', r.serialNumber || '-'],
       ['Hardware', r.hardwareId || '-'],
       ['Service', r.deviceServiceUrl],
-      ['Clock offset', `${(r.clockOffsetMs / 1000).toFixed(1)} s`],
+      ['Clock offset', formatOffset(r.clockOffsetMs)],
       ['Auth', r.auth ?? '-'],
       ['Services', Object.entries(r.services).filter(([k]) => k !== 'device').map(([k]) => k).join(', ') || '-'],
       ['Scopes', [r.scopes.name && `name=${r.scopes.name}`, r.scopes.hardware && `hardware=${r.scopes.hardware}`, r.scopes.location && `location=${r.scopes.location}`, r.scopes.profiles.length && `profiles=${r.scopes.profiles.join(',')}`].filter(Boolean).join('  ') || '-'],

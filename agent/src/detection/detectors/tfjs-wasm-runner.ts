@@ -51,7 +51,7 @@ export class TfjsWasmNanoDetRunner implements NanoDetRunner {
   async run(input: Float32Array): Promise<NanoDetLevel[]> {
     const x = tf.tensor(input, [1, 3, NANODET_INPUT_SIZE, NANODET_INPUT_SIZE]);
     try {
-      const outputs = (await this.model.executeAsync(x)) as tf.Tensor[];
+      const outputs = this.model.execute(x) as tf.Tensor[];
       const raw = await Promise.all(outputs.map(async (t) => ({ dims: t.shape, data: (await t.data()) as Float32Array })));
       tf.dispose(outputs);
       return levelsFromOutputs(raw);

@@ -14,6 +14,8 @@ export interface MotionConfig {
   minBlobFraction?: number;
   /** Background learning rate per frame (0..1). */
   learningRate?: number;
+  /** A cell changed for longer than this joins the background (a parked car, the ghost of one that left). */
+  absorbAfterMs?: number;
   /** Above this changed fraction the change is global (lights, exposure, camera gain). */
   globalChangeFraction?: number;
   /** Where motion counts (normalised polygons); empty = everywhere. */
@@ -34,6 +36,8 @@ export interface MotionResult {
 
 export class MotionDetector {
   private background?: Float32Array;
+  /** Per cell: time since when it has been changed (NaN: not changed). */
+  private changedSince?: Float64Array;
   private active?: Uint8Array;
   private activeCells = 0;
   private readonly cfg: Required<MotionConfig>;
@@ -44,6 +48,7 @@ export class MotionDetector {
       pixelThreshold: 20,
       minBlobFraction: 0.002,
       learningRate: 0.05,
+      absorbAfterMs: 5000,
       globalChangeFraction: 0.6,
       zones: [],
       masks: [],
@@ -55,6 +60,7 @@ export class MotionDetector {
     const img = blur3(toGrey(frame, this.cfg.gridWidth));
     if (!this.background || this.background.length !== img.data.length) {
       this.background = Float32Array.from(img.data);
+      this.changedSince = new Float64Array(img.data.length).fill(Number.NaN);
       this.active = rasteriseZones(img.width, img.height, this.cfg.zones, this.cfg.masks);
       this.activeCells = this.active.reduce((a, b) => a + b, 0);
       return { motion: false, changedFraction: 0, regions: [], globalChange: false };
@@ -88,16 +94,29 @@ export class MotionDetector {
     const rawFraction = this.activeCells ? rawChanged / this.activeCells : 0;
     if (rawFraction > this.cfg.globalChangeFraction) {
       bg.set(img.data);
+      this.changedSince!.fill(Number.NaN);
       return { motion: false, changedFraction: rawFraction, regions: [], globalChange: true };
     }
     const minCells = Math.max(2, Math.ceil(this.cfg.minBlobFraction * this.activeCells));
     const blobs = findBlobs(changed, img.width, img.height, minCells);
     const kept = blobs.reduce((a, b) => a + b.cells, 0);
-    // Moving areas learn slower, so a slow object does not melt into the background.
+    // Moving areas learn slower, so a slow object does not melt into the background; what has
+    // stayed changed for absorbAfterMs is taken in at once, so ghosts do not linger.
     const a = this.cfg.learningRate;
+    const since = this.changedSince!;
     for (let i = 0; i < bg.length; i++) {
-      const rate = changed[i] ? a / 4 : a;
-      bg[i] = bg[i]! * (1 - rate) + adjusted(i) * rate;
+      if (!changed[i]) {
+        since[i] = Number.NaN;
+        bg[i] = bg[i]! * (1 - a) + adjusted(i) * a;
+      } else if (Number.isNaN(since[i]!)) {
+        since[i] = frame.timeMs;
+        bg[i] = bg[i]! * (1 - a / 4) + adjusted(i) * (a / 4);
+      } else if (frame.timeMs - since[i]! >= this.cfg.absorbAfterMs) {
+        bg[i] = adjusted(i);
+        since[i] = Number.NaN;
+      } else {
+        bg[i] = bg[i]! * (1 - a / 4) + adjusted(i) * (a / 4);
+      }
     }
     const sx = frame.width / img.width;
     const sy = frame.height / img.height;

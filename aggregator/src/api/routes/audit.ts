@@ -6,7 +6,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiEnv } from '../app.ts';
 import type { DomainServices } from '../../services.ts';
 import { requirePermission } from '../../authz/gate.ts';
-import { ERRORS, json, z } from './common.ts';
+import { ERRORS, json, z , op } from './common.ts';
 
 const EntrySchema = z
   .object({
@@ -17,7 +17,7 @@ const EntrySchema = z
   .openapi('AuditEntry');
 
 export function auditRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices): void {
-  app.openapi(
+  op(app, 
     createRoute({
       method: 'get', path: '/api/v1/audit', tags: ['audit'], summary: 'Audit entries in your scope, newest first',
       middleware: [requirePermission('view_audit')] as const,
@@ -31,7 +31,7 @@ export function auditRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices): v
       },
       responses: { 200: json(z.object({ items: z.array(EntrySchema), nextBeforeSeq: z.number().nullable() }).openapi('AuditPage'), 'entries'), ...ERRORS },
     }),
-    (async (c) => {
+    async (c) => {
       const { pageSize, ...q } = c.req.valid('query');
       const access = c.get('access');
       const items: Awaited<ReturnType<DomainServices['audit']['query']>> = [];
@@ -49,10 +49,10 @@ export function auditRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices): v
         if (batch.length < 500 && items.length < pageSize) { cursor = undefined; break; }
       }
       return c.json({ items, nextBeforeSeq: items.length >= pageSize ? (cursor ?? null) : null }, 200);
-    }) as never,
+    },
   );
 
-  app.openapi(
+  op(app, 
     createRoute({
       method: 'get', path: '/api/v1/audit/verify', tags: ['audit'], summary: 'Verify the hash chain of the whole trail',
       middleware: [requirePermission('view_audit', () => ({ type: 'audit-entry', actorOrgId: null, ownerOrgId: null, areaId: null }))] as const,
@@ -61,6 +61,6 @@ export function auditRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices): v
         ...ERRORS,
       },
     }),
-    (async (c) => c.json(await domain.audit.verify(), 200)) as never,
+    async (c) => c.json(await domain.audit.verify(), 200),
   );
 }

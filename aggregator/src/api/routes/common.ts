@@ -1,5 +1,5 @@
 /** What the domain routes share: the router factory, error shape, paging schema, client address. */
-import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z, type RouteConfig, type RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { summarizeIssues } from '@camfleet/shared';
@@ -56,3 +56,12 @@ export const CameraParams = z.object({
   agentId: z.string().min(1).max(64).openapi({ param: { name: 'agentId', in: 'path' } }),
   cameraId: z.string().min(1).max(64).openapi({ param: { name: 'cameraId', in: 'path' } }),
 });
+
+/**
+ * Registers a route: the zod schemas in `route` validate the request and feed the OpenAPI
+ * document; the handler's context is typed from them. (Responses are not type-checked against
+ * the declared schemas, so handlers may return the error shape with any status.)
+ */
+export function op<R extends RouteConfig>(app: OpenAPIHono<ApiEnv>, route: R, handler: (c: Parameters<RouteHandler<R, ApiEnv>>[0]) => Response | Promise<Response>): void {
+  app.openapi(route, handler as unknown as RouteHandler<R, ApiEnv>);
+}

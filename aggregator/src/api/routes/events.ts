@@ -7,7 +7,7 @@ import type { ApiEnv } from '../app.ts';
 import type { DomainServices } from '../../services.ts';
 import { requirePermission } from '../../authz/gate.ts';
 import { cameraScope } from '../../authz/authorizer.ts';
-import { ERRORS, PageQuery, clientIp, json, pageOf, z } from './common.ts';
+import { ERRORS, PageQuery, clientIp, json, pageOf, z , op } from './common.ts';
 import { paginate } from '../../inventory/query.ts';
 
 const EventSchema = z
@@ -15,14 +15,14 @@ const EventSchema = z
   .openapi('Event');
 
 export function eventRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices): void {
-  app.openapi(
+  op(app, 
     createRoute({
       method: 'get', path: '/api/v1/events', tags: ['events'], summary: 'Events of the cameras in your scope, newest first',
       middleware: [requirePermission('view_events')] as const,
       request: { query: z.object({ agentId: z.string().max(64).optional(), cameraId: z.string().max(64).optional(), kind: z.string().max(64).optional(), since: z.string().datetime({ offset: true }).optional(), ...PageQuery }) },
       responses: { 200: json(pageOf(EventSchema, 'EventPage'), 'a page of events'), ...ERRORS },
     }),
-    (async (c) => {
+    async (c) => {
       const { page, pageSize, ...f } = c.req.valid('query');
       const access = c.get('access');
       const inventory = new Map((await domain.repos.inventory.list()).map((cam) => [`${cam.agentId}/${cam.cameraId}`, cam]));
@@ -36,10 +36,10 @@ export function eventRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices): v
       const principal = await access.getPrincipal();
       await domain.audit.record({ action: 'events.view', actor: principal, ip: clientIp(c), purpose: access.statedPurpose ?? null, detail: { filter: f, returned: result.items.length, events: result.items.slice(0, 50).map((e) => `${e.agentId}/${e.eventId}`) } });
       return c.json(result, 200);
-    }) as never,
+    },
   );
 
-  app.openapi(
+  op(app, 
     createRoute({
       method: 'get', path: '/api/v1/events/{agentId}/{eventId}/snapshot', tags: ['events'], summary: "An event's snapshot (state a purpose)",
       middleware: [
@@ -51,7 +51,7 @@ export function eventRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices): v
       request: { params: z.object({ agentId: z.string().max(64), eventId: z.string().max(128) }) },
       responses: { 200: { description: 'image/jpeg' }, ...ERRORS },
     }),
-    (async (c) => {
+    async (c) => {
       const { agentId, eventId } = c.req.valid('param');
       const jpeg = domain.events.eventSnapshot(agentId, eventId);
       const granted = c.get('access').granted!;
@@ -63,6 +63,6 @@ export function eventRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices): v
       });
       if (!jpeg) return c.json({ error: { code: 'not-found', message: 'this event has no snapshot' } }, 404);
       return c.body(new Uint8Array(jpeg), 200, { 'content-type': 'image/jpeg', 'cache-control': 'no-store' });
-    }) as never,
+    },
   );
 }

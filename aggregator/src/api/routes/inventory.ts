@@ -15,7 +15,7 @@ import { ORG_KINDS } from '../../domain/types.ts';
 import { filterInventory, paginate, type InventoryFilter } from '../../inventory/query.ts';
 import { toCsv, toGeoJson } from '../../inventory/export.ts';
 import { findDuplicates } from '../../inventory/duplicates.ts';
-import { CameraParams, ERRORS, PageQuery, clientIp, json, pageOf, z } from './common.ts';
+import { CameraParams, ERRORS, PageQuery, clientIp, json, pageOf, z , op } from './common.ts';
 
 export const InventoryCameraSchema = z
   .object({
@@ -43,28 +43,28 @@ export function inventoryRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices
     return filterInventory(await access.filter('view_inventory', cams), f, new AreaTree(areas));
   };
 
-  app.openapi(
+  op(app, 
     createRoute({
       method: 'get', path: '/api/v1/cameras', tags: ['inventory'], summary: 'Cameras in your scope, filtered and searched',
       middleware: [requirePermission('view_inventory')] as const,
       request: { query: FilterQuery.extend(PageQuery) },
       responses: { 200: json(pageOf(InventoryCameraSchema, 'InventoryPage'), 'a page of cameras'), ...ERRORS },
     }),
-    (async (c) => {
+    async (c) => {
       const { page, pageSize, ...f } = c.req.valid('query');
       return c.json(paginate(await scoped(c.get('access'), f), page, pageSize), 200);
-    }) as never,
+    },
   );
 
   for (const format of ['csv', 'geojson'] as const) {
-    app.openapi(
+    op(app, 
       createRoute({
         method: 'get', path: `/api/v1/cameras/export.${format}`, tags: ['inventory'], summary: `Export the cameras in your scope as ${format.toUpperCase()}`,
         middleware: [requirePermission('export_inventory')] as const,
         request: { query: FilterQuery },
         responses: { 200: { description: format === 'csv' ? 'text/csv' : 'application/geo+json' }, ...ERRORS },
       }),
-      (async (c) => {
+      async (c) => {
         const access = c.get('access');
         const cams = await scoped(access, c.req.valid('query'));
         const principal = await access.getPrincipal();
@@ -73,11 +73,11 @@ export function inventoryRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices
         c.header('content-disposition', `attachment; filename="${name}"`);
         if (format === 'csv') return c.body(toCsv(cams), 200, { 'content-type': 'text/csv; charset=utf-8' });
         return c.body(JSON.stringify(toGeoJson(cams)), 200, { 'content-type': 'application/geo+json' });
-      }) as never,
+      },
     );
   }
 
-  app.openapi(
+  op(app, 
     createRoute({
       method: 'get', path: '/api/v1/cameras/duplicates', tags: ['inventory'], summary: 'Likely duplicates among the cameras in your scope',
       middleware: [requirePermission('view_inventory')] as const,
@@ -87,16 +87,16 @@ export function inventoryRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices
         ...ERRORS,
       },
     }),
-    (async (c) => c.json({ items: findDuplicates(await scoped(c.get('access'), {}), { withinMetres: c.req.valid('query').withinMetres }) }, 200)) as never,
+    async (c) => c.json({ items: findDuplicates(await scoped(c.get('access'), {}), { withinMetres: c.req.valid('query').withinMetres }) }, 200),
   );
 
-  app.openapi(
+  op(app, 
     createRoute({
       method: 'get', path: '/api/v1/cameras/{agentId}/{cameraId}', tags: ['inventory'], summary: 'One camera',
       middleware: [requirePermission('view_inventory', (c) => ({ type: 'camera', agentId: c.req.param('agentId') ?? '', cameraId: c.req.param('cameraId') ?? '' }))] as const,
       request: { params: CameraParams },
       responses: { 200: json(InventoryCameraSchema, 'the camera'), ...ERRORS },
     }),
-    (async (c) => c.json(await domain.repos.inventory.get(c.req.valid('param')), 200)) as never,
+    async (c) => c.json(await domain.repos.inventory.get(c.req.valid('param')), 200),
   );
 }

@@ -10,7 +10,7 @@ import type { DomainServices } from '../../services.ts';
 import { requirePermission } from '../../authz/gate.ts';
 import { ORG_KINDS } from '../../domain/types.ts';
 import { CONSENT_VERSION, SHARING_LEVELS } from '../../sharing/types.ts';
-import { ERRORS, clientIp, domainErrorResponse, json, z } from './common.ts';
+import { ERRORS, clientIp, domainErrorResponse, json, z , op } from './common.ts';
 
 const Key = z.object({ agentId: z.string().min(1).max(64), cameraId: z.string().min(1).max(64) });
 const GrantSchema = z
@@ -43,54 +43,54 @@ export const SHARING_TERMS =
   'to shared footage, events and snapshots is recorded in the audit trail, which the owner can read.';
 
 export function sharingRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices): void {
-  app.openapi(
+  op(app, 
     createRoute({
       method: 'get', path: '/api/v1/sharing/terms', tags: ['sharing'], summary: 'The sharing terms an owner consents to',
       middleware: [requirePermission('manage_sharing')] as const,
       responses: { 200: json(z.object({ version: z.string(), text: z.string() }), 'the terms'), ...ERRORS },
     }),
-    ((c) => c.json({ version: CONSENT_VERSION, text: SHARING_TERMS }, 200)) as never,
+    (c) => c.json({ version: CONSENT_VERSION, text: SHARING_TERMS }, 200),
   );
 
-  app.openapi(
+  op(app, 
     createRoute({
       method: 'get', path: '/api/v1/sharing/grants', tags: ['sharing'], summary: "Your organisation's grants, and grants shared with it",
       middleware: [requirePermission('view_inventory')] as const,
       responses: { 200: json(z.object({ own: z.array(GrantSchema), sharedWithUs: z.array(GrantSchema) }).openapi('GrantLists'), 'grants'), ...ERRORS },
     }),
-    (async (c) => c.json(await domain.sharing.listFor(await c.get('access').getPrincipal()), 200)) as never,
+    async (c) => c.json(await domain.sharing.listFor(await c.get('access').getPrincipal()), 200),
   );
 
-  app.openapi(
+  op(app, 
     createRoute({
       method: 'post', path: '/api/v1/sharing/grants', tags: ['sharing'], summary: 'Share cameras you own (records your consent)',
       middleware: [requirePermission('manage_sharing', async (c) => ({ type: 'grant-owner', ownerOrgId: (await c.get('access').getPrincipal()).orgId ?? '' }))] as const,
       request: { body: { content: { 'application/json': { schema: GrantRequestSchema } }, required: true } },
       responses: { 201: json(GrantSchema, 'the grant'), ...ERRORS, 409: json(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), 'exists') },
     }),
-    (async (c) => {
+    async (c) => {
       try {
         const grant = await domain.sharing.create(c.get('access').granted!.principal, c.req.valid('json'), { ip: clientIp(c) });
         return c.json(grant, 201);
       } catch (err) {
         return domainErrorResponse(c, err);
       }
-    }) as never,
+    },
   );
 
-  app.openapi(
+  op(app, 
     createRoute({
       method: 'post', path: '/api/v1/sharing/grants/{id}/revoke', tags: ['sharing'], summary: 'Revoke a grant at once (owner)',
       middleware: [requirePermission('manage_sharing', (c) => ({ type: 'grant', grantId: c.req.param('id') ?? '' }))] as const,
       request: { params: z.object({ id: z.string().max(128) }) },
       responses: { 200: json(GrantSchema, 'the revoked grant'), ...ERRORS },
     }),
-    (async (c) => {
+    async (c) => {
       try {
         return c.json(await domain.sharing.revoke(c.get('access').granted!.principal, c.req.valid('param').id, { ip: clientIp(c) }), 200);
       } catch (err) {
         return domainErrorResponse(c, err);
       }
-    }) as never,
+    },
   );
 }

@@ -1,8 +1,8 @@
 import { requireStr, resolveSecret, str, type Command } from '@camfleet/shared';
 import { UserStore } from '../../auth/users.ts';
 import { FleetStore } from '../../fleet/store.ts';
-import { createSqliteDomainRepos } from '../../domain/sqlite.ts';
-import { loadSeed, readSeedFile } from '../../seed/load.ts';
+import { createDomainServices } from '../../services.ts';
+import { loadSeed, readSeedFile, seedGrantCreator } from '../../seed/load.ts';
 import { CONFIG_OPTIONS, openFromCli } from '../open.ts';
 
 export const seedCommand: Command = {
@@ -20,7 +20,9 @@ export const seedCommand: Command = {
     const userPassword = env ? resolveSecret({ env }, ctx.env) : undefined;
     const db = openFromCli(ctx);
     try {
-      const result = await loadSeed(seed, { repos: createSqliteDomainRepos(db), fleet: new FleetStore(db), users: new UserStore(db) }, { userPassword });
+      const domain = createDomainServices(db);
+      const users = new UserStore(db);
+      const result = await loadSeed(seed, { repos: domain.repos, fleet: new FleetStore(db), users, createGrant: seedGrantCreator(domain, users) }, { userPassword });
       ctx.stdout.write(
         `seeded ${seed.name ?? 'city'}: ${result.areas} areas, ${result.orgs} orgs, ${result.sites} sites, ${result.cameras} cameras, ` +
           `${result.agentsCreated} new agents, ${result.usersCreated.length} new users, ${result.grantsCreated} new grants\n`,

@@ -4,15 +4,22 @@ import { t, currentLang, setLang } from './i18n.js';
 import { session, dropSession, post, get, setUnauthenticatedHandler, ApiError } from './api.js';
 import { startLive, stopLive, onLiveState, onFleetChange, clearFleetListeners } from './live.js';
 
+// `needs`: the menu offers a page only to users whose role has one of these actions (GET /api/v1/me).
+// The menu is a convenience; what each page shows is still only what the API returns.
 const PAGES = [
-  { path: 'overview', nav: 'nav.overview', load: () => import('./pages/overview.js') },
-  { path: 'map', nav: 'nav.map', load: () => import('./pages/map.js') },
-  { path: 'cameras', nav: 'nav.cameras', load: () => import('./pages/cameras.js') },
-  { path: 'alerts', nav: 'nav.alerts', load: () => import('./pages/alerts.js') },
-  { path: 'inventory', nav: 'nav.inventory', load: () => import('./pages/inventory.js') },
-  { path: 'audit', nav: 'nav.audit', load: () => import('./pages/audit.js') },
-  { path: 'sharing', nav: 'nav.sharing', load: () => import('./pages/sharing.js') },
+  { path: 'overview', nav: 'nav.overview', needs: ['view_health', 'view_inventory'], load: () => import('./pages/overview.js') },
+  { path: 'map', nav: 'nav.map', needs: ['view_health', 'view_inventory'], load: () => import('./pages/map.js') },
+  { path: 'cameras', nav: 'nav.cameras', needs: ['view_health', 'view_inventory'], load: () => import('./pages/cameras.js') },
+  { path: 'alerts', nav: 'nav.alerts', needs: ['view_health'], load: () => import('./pages/alerts.js') },
+  { path: 'inventory', nav: 'nav.inventory', needs: ['export_inventory'], load: () => import('./pages/inventory.js') },
+  { path: 'audit', nav: 'nav.audit', needs: ['view_audit'], load: () => import('./pages/audit.js') },
+  { path: 'sharing', nav: 'nav.sharing', needs: ['manage_sharing'], load: () => import('./pages/sharing.js') },
 ];
+
+function offered(page) {
+  const actions = session()?.user?.actions;
+  return !Array.isArray(actions) || page.needs.some((a) => actions.includes(a));
+}
 const CAMERA_PAGE = { load: () => import('./pages/camera.js') };
 const LOGIN_PAGE = { load: () => import('./pages/login.js') };
 
@@ -31,7 +38,7 @@ function parseRoute() {
   }
   if (parts[0] === 'login') return { page: LOGIN_PAGE, name: 'login', params: { query } };
   if (parts[0] === 'cameras' && parts[1]) return { page: CAMERA_PAGE, name: 'camera', params: { id: parts[1], query } };
-  const page = PAGES.find((p) => p.path === (parts[0] ?? 'overview')) ?? PAGES[0];
+  const page = PAGES.find((p) => p.path === (parts[0] ?? 'overview')) ?? PAGES.find(offered) ?? PAGES[0];
   return { page, name: page.path, params: { query } };
 }
 
@@ -48,14 +55,15 @@ function renderShell(routeName) {
   document.documentElement.lang = currentLang();
   const nav = clear(document.getElementById('nav'));
   if (s) {
-    for (const p of PAGES) {
+    for (const p of PAGES.filter(offered)) {
       const active = routeName === p.path || (routeName === 'camera' && p.path === 'cameras');
       nav.append(h('a', { href: `#/${p.path}`, class: active ? 'active' : '', 'aria-current': active ? 'page' : false, dataset: { page: p.path } }, t(p.nav)));
     }
     const user = s.user;
     document.getElementById('whoami').textContent = user
-      ? `${user.username}${user.organisation?.name ? ' · ' + user.organisation.name : ''} (${user.role})`
+      ? `${user.username}${user.orgName ? ' · ' + user.orgName : ''}`
       : t('session.token');
+    document.getElementById('whoami').title = user?.role ?? '';
   }
   document.getElementById('lang').textContent = t('session.lang');
   document.getElementById('logout').textContent = t('session.logout');
@@ -95,16 +103,17 @@ async function afterSignIn() {
   try {
     const me = await get('/api/v1/me');
     const s = session();
-    if (s && me?.user) {
-      s.user = me.user;
-      s.permissions = me.permissions ?? null;
+    if (s && me?.username) {
+      s.user = me;
       sessionStorage.setItem('camfleet.session', JSON.stringify(s));
     }
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
   }
   startLive();
-  navigate('#/');
+  // Land on the first page this user's role offers (a business owner: their sharing page).
+  const first = PAGES.find(offered) ?? PAGES[0];
+  navigate(first.path === 'overview' ? '#/' : `#/${first.path}`);
 }
 
 async function logout() {

@@ -3,14 +3,15 @@
 // API returned for this user; nothing is added or guessed in the browser.
 import { get, ApiError } from './api.js';
 
-/** 'offline' | 'not-recording' | 'ok' */
+/** 'unknown' (never reported) | 'offline' | 'not-recording' | 'ok' */
 export function cameraState(cam) {
+  if (cam.status === 'unknown') return 'unknown';
   if (!cam.online) return 'offline';
   if (!cam.recording) return 'not-recording';
   return 'ok';
 }
 
-function fromInventory(item, areaNames) {
+function fromInventory(item, areaNames, siteNames) {
   // Accepts the inventory's flat shape (agentId, cameraId, areaId, lat, lon, ownerOrgName, ...)
   // and a nested one (area:{id,name}, location:{lat,lon}, owner:{...}).
   const agentId = item.agentId ?? item.agent?.id ?? null;
@@ -24,6 +25,7 @@ function fromInventory(item, areaNames) {
     agentId,
     cameraId,
     name: item.name ?? null,
+    status: item.status ?? null,
     online: item.online ?? item.status === 'online',
     recording: item.recording ?? item.status === 'online',
     problem: item.problem ?? null,
@@ -32,21 +34,25 @@ function fromInventory(item, areaNames) {
     location: typeof lat === 'number' && typeof lon === 'number' ? { lat, lon } : null,
     owner: ownerName ? { id: item.owner?.id ?? item.ownerOrgId ?? null, name: ownerName, kind: item.owner?.kind ?? item.ownerOrgKind ?? null } : null,
     purposes: item.purposes ?? [],
-    site: item.site ?? (item.siteId ? { id: item.siteId, name: item.siteName ?? item.siteId } : agentId ? { id: agentId, name: agentId } : null),
+    site: item.site ?? (item.siteId ? { id: item.siteId, name: item.siteName ?? siteNames.get(item.siteId) ?? item.siteId } : agentId ? { id: agentId, name: agentId } : null),
     raw: item,
   };
 }
 
-/** Area id -> name, from GET /api/v1/areas when offered (else ids are shown as they are). */
-export async function loadAreas() {
+/** A list route's items, or null when the route is missing or not permitted (callers show ids then). */
+async function optionalList(path) {
   try {
-    const res = await get('/api/v1/areas');
-    return Array.isArray(res) ? res : res.items ?? res.areas ?? [];
+    const res = await get(path);
+    return Array.isArray(res) ? res : res.items ?? [];
   } catch (err) {
     if (err instanceof ApiError) return null;
     throw err;
   }
 }
+
+/** Areas (names, parent, centre) from GET /api/v1/areas when offered. */
+export const loadAreas = () => optionalList('/api/v1/areas');
+export const loadPurposeList = () => optionalList('/api/v1/purposes');
 
 function fromFleet(fleet) {
   const cameras = [];
@@ -76,17 +82,24 @@ function fromFleet(fleet) {
 /** {cameras, agents, source} where source says which API route answered. */
 export async function loadFleet() {
   try {
-    const res = await get('/api/v1/cameras?limit=10000');
-    const items = Array.isArray(res) ? res : res.items ?? res.cameras ?? [];
-    const areas = await loadAreas();
+    // The inventory is paged; a city's few thousand cameras take a few pages.
+    const items = [];
+    for (let page = 1; page <= 100; page++) {
+      const res = await get(`/api/v1/cameras?page=${page}&pageSize=1000`);
+      const batch = Array.isArray(res) ? res : res.items ?? [];
+      items.push(...batch);
+      if (Array.isArray(res) || batch.length === 0 || items.length >= (res.total ?? 0)) break;
+    }
+    const [areas, sites] = await Promise.all([loadAreas(), optionalList('/api/v1/sites')]);
     const areaNames = new Map((areas ?? []).map((a) => [a.id, a.name]));
+    const siteNames = new Map((sites ?? []).map((s) => [s.id, s.name]));
     let agents = null;
     try {
       agents = (await get('/api/v1/fleet')).agents ?? null;
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
     }
-    return { cameras: items.map((item) => fromInventory(item, areaNames)), agents, areas, source: 'cameras' };
+    return { cameras: items.map((item) => fromInventory(item, areaNames, siteNames)), agents, areas, source: 'cameras' };
   } catch (err) {
     if (!(err instanceof ApiError && err.unavailable)) throw err;
   }
@@ -102,10 +115,11 @@ export function groupOf(cam) {
 }
 
 export function summarize(cameras) {
-  const s = { total: cameras.length, online: 0, offline: 0, notRecording: 0, nonConformant: 0 };
+  const s = { total: cameras.length, online: 0, offline: 0, notRecording: 0, nonConformant: 0, unknown: 0 };
   for (const c of cameras) {
     const state = cameraState(c);
     if (state === 'offline') s.offline++;
+    else if (state === 'unknown') s.unknown++;
     else s.online++;
     if (state === 'not-recording') s.notRecording++;
     if (c.conformance === 'fail') s.nonConformant++;

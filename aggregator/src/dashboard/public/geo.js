@@ -37,6 +37,25 @@ export function convexHull(points) {
   return lower.slice(0, -1).concat(upper.slice(0, -1));
 }
 
+/** Pushes each hull vertex `by` units away from the centre, so an area's outline does not cut through its cameras. */
+export function inflate(hull, by) {
+  if (hull.length === 0) return hull;
+  const cx = hull.reduce((a, p) => a + p[0], 0) / hull.length;
+  const cy = hull.reduce((a, p) => a + p[1], 0) / hull.length;
+  return hull.map(([x, y]) => {
+    const d = Math.hypot(x - cx, y - cy) || 1;
+    return [x + ((x - cx) / d) * by, y + ((y - cy) / d) * by];
+  });
+}
+
+/** Metres per unit of the projection (for a scale bar), from two projected points 1 km apart east-west. */
+export function metresPerUnit(project, [lon, lat]) {
+  const dLon = 1000 / (111_320 * Math.cos((lat * Math.PI) / 180));
+  const [x0] = project([lon, lat]);
+  const [x1] = project([lon + dLon, lat]);
+  return 1000 / Math.abs(x1 - x0);
+}
+
 /** The rings of a GeoJSON Polygon or MultiPolygon geometry, as arrays of [lon, lat]. */
 export function ringsOf(geometry) {
   if (!geometry) return [];

@@ -7,10 +7,10 @@ import { failure, table } from '../ui.js';
 export function auditColumns() {
   return [
     { label: t('col.time'), cell: (e) => fmtTime(e.at ?? e.ts, currentLang()) },
-    { label: t('col.actor'), cell: (e) => e.actor?.username ?? e.actor ?? e.username ?? '' },
-    { label: t('col.org'), cell: (e) => e.organisation?.name ?? e.orgName ?? e.organisation ?? e.orgId ?? '' },
-    { label: t('col.action'), cell: (e) => h('code', {}, e.action) },
-    { label: t('col.target'), cell: (e) => (typeof e.target === 'object' && e.target ? JSON.stringify(e.target) : e.target ?? '') },
+    { label: t('col.actor'), cell: (e) => e.actorUsername ?? '' },
+    { label: t('col.org'), cell: (e) => e.actorOrgId ?? '' },
+    { label: t('col.action'), cell: (e) => [h('code', {}, e.action), e.outcome && e.outcome !== 'done' ? h('span', { class: 'badge state-offline' }, e.outcome) : null] },
+    { label: t('col.target'), cell: (e) => e.resourceId ?? '' },
     { label: t('col.purpose'), cell: (e) => e.purpose ?? '' },
     { label: t('col.from2'), cell: (e) => e.ip ?? e.from ?? '' },
   ];
@@ -20,7 +20,7 @@ export async function render(root) {
   const body = h('div', { id: 'audit' }, h('p', { class: 'loading muted' }, t('common.loading')));
   root.append(h('div', { class: 'page-head' }, h('h1', {}, t('audit.title'))), body);
   try {
-    const res = await get('/api/v1/audit?limit=200');
+    const res = await get('/api/v1/audit?pageSize=200');
     const items = Array.isArray(res) ? res : res.items ?? res.entries ?? [];
     clear(body).append(table(auditColumns(), items, { empty: t('audit.none'), rowProps: (e) => ({ dataset: { seq: e.seq ?? e.id } }) }));
   } catch (err) {

@@ -4,7 +4,7 @@
 // still works.
 import { h, clear, fmtTime, fmtBytes } from '../dom.js';
 import { t, currentLang } from '../i18n.js';
-import { get, post, blobUrl, purposeHeaders, ApiError } from '../api.js';
+import { get, post, blobUrl, purposeHeaders, session, ApiError } from '../api.js';
 import { loadFleet } from '../data.js';
 import { failure, section, table, stateBadge, confBadge } from '../ui.js';
 import { healthChart } from '../chart.js';
@@ -67,10 +67,16 @@ export async function render(root, ctx) {
   grid.append(section(t('camera.record'), recordBox), section(t('camera.conformance'), confBox));
   try {
     const detail = await get(base);
-    const record = detail.record ?? detail.camera?.record ?? null;
-    const conformance = typeof detail.conformance === 'object' && detail.conformance ? detail.conformance : detail.camera?.conformance ?? null;
-    clear(recordBox).append(record ? recordView(record) : h('p', { class: 'empty' }, t('camera.noRecord')));
-    clear(confBox).append(conformance?.rules ? conformanceView(conformance) : h('p', { class: 'empty' }, t('camera.noConformance')));
+    // The probe's full record and the rule-by-rule result, when the API includes them; else the inventory's facts.
+    const record = detail.record ?? null;
+    const conformance = typeof detail.conformanceResult === 'object' && detail.conformanceResult ? detail.conformanceResult
+      : typeof detail.conformance === 'object' && detail.conformance ? detail.conformance : null;
+    clear(recordBox).append(record ? recordView(record) : inventoryView(detail));
+    clear(confBox).append(conformance?.rules
+      ? conformanceView(conformance)
+      : typeof detail.conformance === 'string'
+        ? h('p', {}, confBadge(detail.conformance), ' ', h('span', { class: 'muted small' }, t('camera.noRules')))
+        : h('p', { class: 'empty' }, t('camera.noConformance')));
   } catch (err) {
     clear(recordBox).append(failure(err, `GET ${base}`));
     clear(confBox).append(failure(err, `GET ${base}`));
@@ -86,8 +92,8 @@ export async function render(root, ctx) {
   purposeInput.addEventListener('change', () => {
     purpose = purposeInput.value.trim();
     sessionStorage.setItem('camfleet.purpose', purpose);
-    void loadEvents();
-    void loadClips();
+    if (can('view_events')) void loadEvents();
+    if (can('view_clips')) void loadClips();
   });
   const purposeBar = h('div', { class: 'card purpose-bar' }, h('label', { for: 'purpose' }, t('camera.purpose')), purposeInput, h('span', { class: 'muted small' }, t('camera.purposeWhy')));
 
@@ -95,11 +101,14 @@ export async function render(root, ctx) {
   const eventsBox = h('div', { id: 'events' }, h('p', { class: 'loading muted' }, t('common.loading')));
   const clipsBox = h('div', { id: 'clips' }, h('p', { class: 'loading muted' }, t('common.loading')));
   const player = h('video', { class: 'clip', id: 'clip-player', controls: true, playsInline: true, hidden: true, preload: 'metadata' });
+  // Parts the user's role cannot use are not offered at all (GET /api/v1/me lists the role's actions).
+  const actions = session()?.user?.actions;
+  const can = (action) => !Array.isArray(actions) || actions.includes(action);
   lower.append(
-    section(t('camera.health'), healthBox),
-    purposeBar,
-    section(t('camera.events'), eventsBox),
-    section(t('camera.clips'), clipsBox, player, clipRequestForm(cam, () => purpose)),
+    can('view_health') && section(t('camera.health'), healthBox),
+    (can('view_snapshot') || can('view_clips') || can('request_clip')) && purposeBar,
+    can('view_events') && section(t('camera.events'), eventsBox),
+    (can('view_clips') || can('request_clip')) && section(t('camera.clips'), can('view_clips') && clipsBox, can('view_clips') && player, can('request_clip') && clipRequestForm(cam, () => purpose)),
   );
 
   async function loadHealth() {
@@ -119,23 +128,26 @@ export async function render(root, ctx) {
 
   async function loadEvents() {
     try {
-      const res = await get(`${base}/events?limit=24`);
+      const path = `/api/v1/events?agentId=${enc(cam.agentId)}&cameraId=${enc(cam.cameraId)}&pageSize=24`;
+      const res = await get(path, { headers: purposeHeaders(purpose) });
       const items = Array.isArray(res) ? res : res.items ?? [];
       if (!items.length) return clear(eventsBox).append(h('p', { class: 'empty' }, t('camera.noEvents')));
       const grid = h('div', { class: 'snapshots' });
       for (const ev of items) {
         const img = h('img', { alt: t('camera.snapshot'), loading: 'lazy' });
-        const snap = ev.snapshotUrl ?? (ev.hasSnapshot ? `/api/v1/events/${enc(ev.id)}/snapshot` : null);
+        const snap = ev.snapshotUrl ?? (ev.hasSnapshot ? `/api/v1/events/${enc(ev.agentId ?? cam.agentId)}/${enc(ev.eventId ?? ev.id)}/snapshot` : null);
         if (snap && purpose) {
           // Snapshots need the bearer token (and a purpose), so they are fetched and shown from memory.
           blobUrl(snap, { purpose }).then((u) => { urls.add(u); img.src = u; }, (err) => img.replaceWith(failure(err)));
         }
-        const label = [ev.kind, ev.label ?? ev.detail?.label, typeof ev.score === 'number' ? `${Math.round(ev.score * 100)}%` : null].filter(Boolean).join(' · ');
-        grid.append(h('figure', { dataset: { event: ev.id } }, snap && purpose ? img : null, h('figcaption', {}, label, h('br'), fmtTime(ev.at ?? ev.ts, currentLang()))));
+        const d = ev.data ?? {};
+        const score = typeof d.score === 'number' ? d.score : ev.score;
+        const label = [ev.kind, d.label ?? d.class ?? ev.label, typeof score === 'number' ? `${Math.round(score * 100)}%` : null].filter(Boolean).join(' · ');
+        grid.append(h('figure', { dataset: { event: ev.eventId ?? ev.id } }, snap && purpose ? img : null, h('figcaption', {}, label, h('br'), fmtTime(ev.startedAt ?? ev.at, currentLang()))));
       }
       clear(eventsBox).append(grid);
     } catch (err) {
-      clear(eventsBox).append(failure(err, `GET ${base}/events`));
+      clear(eventsBox).append(failure(err, 'GET /api/v1/events'));
     }
   }
 
@@ -176,7 +188,7 @@ export async function render(root, ctx) {
     }
   }
 
-  await Promise.all([loadHealth(), loadEvents(), loadClips()]);
+  await Promise.all([can('view_health') && loadHealth(), can('view_events') && loadEvents(), can('view_clips') && loadClips()]);
 
   ctx.onFleetChange(async () => {
     try {
@@ -184,12 +196,26 @@ export async function render(root, ctx) {
       if (!fresh || !ctx.isCurrent()) return;
       cam = fresh;
       drawHead();
-      void loadClips();
+      if (can('view_clips')) void loadClips();
     } catch {
       /* keep what is shown; the next change retries */
     }
   });
   return cleanup;
+}
+
+function inventoryView(d) {
+  const row = (label, value) => (value === null || value === undefined || value === '' ? null : [h('dt', {}, label), h('dd', {}, value)]);
+  return h('dl', { class: 'record' },
+    row(t('camera.manufacturer'), d.manufacturer),
+    row(t('camera.model'), d.model),
+    row(t('camera.serial'), d.serial),
+    row('MAC', d.mac),
+    row(t('camera.address'), d.address),
+    row(t('col.owner'), d.ownerOrgName),
+    row(t('col.purpose'), (d.purposes ?? []).join(', ')),
+    row(t('camera.lastReport'), d.lastReportAt ? fmtTime(d.lastReportAt, currentLang()) : null),
+  );
 }
 
 function recordView(r) {

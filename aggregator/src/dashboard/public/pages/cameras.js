@@ -22,7 +22,7 @@ export async function render(root, ctx) {
   const search = h('input', { type: 'search', id: 'camera-search', placeholder: t('cameras.search'), value: filters.q, 'aria-label': t('cameras.search') });
   const stateSel = h('select', { id: 'state-filter', 'aria-label': t('col.state') },
     h('option', { value: '' }, t('cameras.allStates')),
-    ['ok', 'offline', 'not-recording'].map((s) => h('option', { value: s, selected: filters.state === s }, t(`state.${s}`))),
+    ['ok', 'offline', 'not-recording', 'unknown'].map((s) => h('option', { value: s, selected: filters.state === s }, t(`state.${s}`))),
   );
   const confSel = h('select', { id: 'conformance-filter', 'aria-label': t('col.conformance') },
     h('option', { value: '' }, t('cameras.allConformance')),

@@ -11,10 +11,10 @@ export async function render(root) {
     b.disabled = true;
     result.replaceChildren();
     try {
-      const name = await download(`/api/v1/inventory/export?format=${format}`, `camfleet-inventory.${format === 'csv' ? 'csv' : 'geojson'}`);
+      const name = await download(`/api/v1/cameras/export.${format}`, `camfleet-inventory.${format}`);
       result.append(h('p', { class: 'notice ok' }, t('inventory.saved', { name })));
     } catch (err) {
-      result.append(failure(err, 'GET /api/v1/inventory/export'));
+      result.append(failure(err, `GET /api/v1/cameras/export.${format}`));
     } finally {
       b.disabled = false;
     }

@@ -20,7 +20,7 @@ export async function render(root, ctx) {
     submit.disabled = true;
     try {
       const res = await post('/api/v1/auth/login', { username: username.value, password: password.value }, { token: null });
-      saveSession({ token: res.token, user: res.user ?? { username: username.value, role: '?' }, expiresAt: res.expiresAt ?? null });
+      saveSession({ token: res.token, user: res.user ?? null, expiresAt: res.expiresAt ?? null });
       await ctx.signedIn();
     } catch (err) {
       if (err instanceof ApiError && err.unavailable) {
@@ -46,7 +46,7 @@ export async function render(root, ctx) {
     try {
       let user = null;
       try {
-        user = (await get('/api/v1/me', { token }))?.user ?? null;
+        user = (await get('/api/v1/me', { token })) ?? null;
       } catch (err) {
         if (!(err instanceof ApiError && err.unavailable)) throw err;
         await get('/api/v1/fleet', { token }); // the token works

@@ -5,7 +5,7 @@ import { h, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { loadFleet, cameraState } from '../data.js';
 import { failure } from '../ui.js';
-import { fitProjection, convexHull, ringsOf } from '../geo.js';
+import { fitProjection, convexHull, inflate, metresPerUnit, ringsOf } from '../geo.js';
 
 const W = 1000;
 const H = 700;
@@ -28,7 +28,7 @@ export async function render(root, ctx) {
     note.textContent = missing ? t('map.noLocation', { n: missing }) : '';
     const outlines = (fleet.areas ?? []).filter((a) => a.outline).map((a) => ({ area: a, rings: ringsOf(a.outline) }));
     const lonLats = [...placed.map((c) => [c.location.lon, c.location.lat]), ...outlines.flatMap((o) => o.rings.flat())];
-    const project = fitProjection(lonLats, W, H);
+    const project = fitProjection(lonLats, W, H, 70);
     if (!project) return clear(body).append(h('p', { class: 'empty', id: 'map-empty' }, t('map.none')));
 
     const svg = h('svg:svg', { class: 'map', id: 'map', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': t('map.title') });
@@ -43,10 +43,11 @@ export async function render(root, ctx) {
     for (const c of placed) if (c.area && !outlined.has(String(c.area.id))) byArea.set(c.area.id, [...(byArea.get(c.area.id) ?? []), c]);
     for (const [id, cams] of byArea) {
       const pts = cams.map((c) => project([c.location.lon, c.location.lat]));
-      const hull = convexHull(pts);
+      const hull = inflate(convexHull(pts), 24);
       if (hull.length >= 3) svg.append(h('svg:path', { class: 'area', d: 'M' + hull.map((p) => p.map((v) => v.toFixed(1)).join(',')).join('L') + 'Z', dataset: { area: id } }, h('svg:title', {}, cams[0].area.name)));
-      const [cx, cy] = pts.reduce((a, p) => [a[0] + p[0] / pts.length, a[1] + p[1] / pts.length], [0, 0]);
-      svg.append(h('svg:text', { class: 'area-label', x: cx.toFixed(1), y: (Math.min(...pts.map((p) => p[1])) - 8).toFixed(1), 'text-anchor': 'middle' }, cams[0].area.name));
+      const cx = pts.reduce((a, p) => a + p[0], 0) / pts.length;
+      const top = Math.min(...hull.map((p) => p[1]), ...pts.map((p) => p[1]));
+      svg.append(h('svg:text', { class: 'area-label', x: cx.toFixed(1), y: Math.max(14, top - 6).toFixed(1), 'text-anchor': 'middle' }, cams[0].area.name));
     }
     for (const c of placed) {
       const [x, y] = project([c.location.lon, c.location.lat]);
@@ -57,8 +58,17 @@ export async function render(root, ctx) {
       dot.addEventListener('click', open);
       dot.addEventListener('keydown', (e) => { if (e.key === 'Enter') open(); });
       svg.append(dot);
+      // Names beside the dots while there are few enough to read.
+      if (placed.length <= 40) svg.append(h('svg:text', { class: 'pt-label', x: (x + 9).toFixed(1), y: (y + 4).toFixed(1) }, c.name ?? c.cameraId));
     }
-    const legend = h('div', { class: 'legend' }, ['ok', 'not-recording', 'offline'].map((s) =>
+    // A scale bar, since there is no base map to judge distance by.
+    const mpu = metresPerUnit(project, [placed[0]?.location.lon ?? lonLats[0][0], placed[0]?.location.lat ?? lonLats[0][1]]);
+    const nice = [50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000].find((m) => m / mpu >= 80) ?? 50000;
+    const len = nice / mpu;
+    svg.append(h('svg:g', { class: 'scale' },
+      h('svg:line', { x1: 20, x2: 20 + len, y1: H - 20, y2: H - 20 }),
+      h('svg:text', { x: 20, y: H - 28 }, nice >= 1000 ? `${nice / 1000} km` : `${nice} m`)));
+    const legend = h('div', { class: 'legend' }, ['ok', 'not-recording', 'offline', 'unknown'].filter((s) => s !== 'unknown' || placed.some((c) => cameraState(c) === s)).map((s) =>
       h('span', {}, h('span', { class: `badge state-${s}` }, t(`state.${s}`)), ' ', placed.filter((c) => cameraState(c) === s).length)));
     clear(body).append(svg, legend);
   }

@@ -27,6 +27,7 @@ export async function render(root, ctx) {
       tile('offline', t('overview.offline'), s.offline, '#/cameras?state=offline'),
       tile('not-recording', t('overview.notRecording'), s.notRecording, '#/cameras?state=not-recording'),
       tile('non-conformant', t('overview.nonConformant'), s.nonConformant, '#/cameras?conformance=fail'),
+      s.unknown > 0 && tile('unknown', t('state.unknown'), s.unknown, '#/cameras?state=unknown'),
     );
 
     const groups = new Map();
@@ -51,7 +52,7 @@ export async function render(root, ctx) {
       { empty: t('overview.empty'), rowProps: (g) => ({ dataset: { group: g.id } }) },
     );
 
-    const problems = cameras.filter((c) => cameraState(c) !== 'ok' || c.conformance === 'fail');
+    const problems = cameras.filter((c) => ['offline', 'not-recording'].includes(cameraState(c)) || c.conformance === 'fail');
     const problemTable = table(
       [
         { label: t('col.name'), cell: cameraLink },

@@ -12,7 +12,7 @@ const LEVELS = ['health', 'events', 'snapshots', 'clips'];
 const keyOf = (k) => `${k.agentId}/${k.cameraId}`;
 
 async function loadOrgs() {
-  for (const path of ['/api/v1/organisations', '/api/v1/orgs']) {
+  for (const path of ['/api/v1/orgs']) {
     try {
       const res = await get(path);
       return Array.isArray(res) ? res : res.items ?? [];
@@ -37,7 +37,8 @@ export async function render(root, ctx) {
   );
 
   const me = session()?.user ?? null;
-  const myOrg = me?.organisation?.id ?? me?.orgId ?? null;
+  const myOrg = me?.orgId ?? null;
+  let terms = null;
   let cameras = [];
   let orgs = null;
   const orgName = (id) => orgs?.find((o) => o.id === id)?.name ?? id;
@@ -78,7 +79,7 @@ export async function render(root, ctx) {
   async function loadGrants() {
     try {
       const res = await get('/api/v1/sharing/grants');
-      const items = Array.isArray(res) ? res : res.items ?? res.grants ?? [];
+      const items = Array.isArray(res) ? res : res.own ?? res.items ?? [];
       clear(grantsBox).append(table(
         [
           { label: t('col.camera'), cell: (g) => (g.cameras ?? []).map(camName).join(', ') },
@@ -100,7 +101,7 @@ export async function render(root, ctx) {
 
   async function loadLog() {
     try {
-      const res = await get('/api/v1/audit?limit=100');
+      const res = await get(`/api/v1/audit?pageSize=100${myOrg ? `&ownerOrgId=${enc(myOrg)}` : ''}`);
       const items = Array.isArray(res) ? res : res.items ?? res.entries ?? [];
       clear(logBox).append(table(auditColumns(), items, { empty: t('audit.none') }));
     } catch (err) {
@@ -110,7 +111,7 @@ export async function render(root, ctx) {
 
   function drawForm() {
     if (!orgs) {
-      clear(formBox).append(failure(new ApiError(404, 'not-found', 'no route GET /api/v1/organisations'), 'GET /api/v1/organisations'));
+      clear(formBox).append(failure(new ApiError(404, 'not-found', 'no route GET /api/v1/orgs'), 'GET /api/v1/orgs'));
       return;
     }
     const cameraSel = h('select', { id: 'grant-cameras', multiple: true, size: Math.min(6, Math.max(2, cameras.length)), required: true },
@@ -134,7 +135,7 @@ export async function render(root, ctx) {
         levels: levels.map((l) => l.querySelector('input')).filter((i) => i.checked).map((i) => i.value),
         purposes: purposes.value.split(',').map((s) => s.trim()).filter(Boolean),
         validUntil: until.value ? new Date(`${until.value}T23:59:59`).toISOString() : null,
-        consent: consent.checked,
+        consent: { version: terms?.version ?? '', accepted: consent.checked },
       };
       try {
         await post('/api/v1/sharing/grants', body);
@@ -149,6 +150,7 @@ export async function render(root, ctx) {
       h('label', {}, t('sharing.until'), until),
       h('label', {}, t('sharing.purposes'), purposes),
       h('fieldset', { class: 'checks' }, h('legend', {}, t('sharing.scopes')), levels),
+      terms && h('p', { class: 'terms muted small' }, terms.text, ` (${terms.version})`),
       h('label', { class: 'consent' }, h('span', {}, consent, ' ', t('sharing.consent'))),
       h('button', { type: 'submit', class: 'primary' }, t('sharing.create')),
     );
@@ -157,9 +159,10 @@ export async function render(root, ctx) {
 
   try {
     orgs = await loadOrgs();
+    terms = await get('/api/v1/sharing/terms');
   } catch (err) {
     orgs = null;
-    clear(formBox).append(failure(err, 'GET /api/v1/organisations'));
+    clear(formBox).append(failure(err, 'GET /api/v1/sharing/terms'));
   }
   await loadCameras();
   await loadGrants();
