@@ -43,6 +43,8 @@ export const AgentConfigSchema = z
       .object({
         /** Byte budget per second for everything the agent sends (token bucket); 0 = unlimited. */
         bandwidthBytesPerSecond: z.number().int().min(0).default(0),
+        /** Messages per second on the uplink; must stay under the aggregator's mqtt.publishRatePerSecond (500). */
+        maxMessagesPerSecond: z.number().int().min(0).default(200),
         /** Outbox bound: beyond it, health samples are coalesced (events are never dropped). */
         outboxMaxMessages: z.number().int().min(10).default(100_000),
         outboxMaxBytes: z.number().int().min(64 * 1024).default(512 * 1024 * 1024),

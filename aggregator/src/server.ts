@@ -44,6 +44,7 @@ export async function startAggregator(config: AggregatorConfig, logger = createL
   const domain = createDomainServices(db, {
     ingest,
     logger,
+    alertSweepMs: 30_000,
     // Revocations reach the agent as a command (kept and retried by the command service).
     notifyAgent: (agentId, args) => uplink.commands.send(agentId, 'sharing.update', args, { timeoutMs: 24 * 3600_000, requestedBy: 'sharing' }),
   });
@@ -71,6 +72,7 @@ export async function startAggregator(config: AggregatorConfig, logger = createL
     httpUrl: `http://${httpHost}:${httpPort}`,
     logger,
     async close() {
+      domain.close();
       await uplink.close();
       live.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));

@@ -13,6 +13,8 @@ import { Authorizer } from './authz/authorizer.ts';
 import { createSqliteAuditRepository } from './audit/repository.ts';
 import { AuditTrail } from './audit/trail.ts';
 import { IngestStore } from './ingest/store.ts';
+import { createSqliteAlertRepository, type AlertRepository } from './alerts/repository.ts';
+import { AlertEngine, type AlertThresholds } from './alerts/engine.ts';
 
 /** The part of ingest the domain listens to. */
 export interface MessageSource {
@@ -29,6 +31,9 @@ export interface DomainServiceOptions {
   /** Sends `sharing.update` to an agent (the command service). */
   notifyAgent?: AgentNotifier;
   logger?: Logger;
+  /** Alert thresholds, and how often to sweep (0 / absent: no timer; call alerts.sweep yourself). */
+  alertThresholds?: Partial<AlertThresholds>;
+  alertSweepMs?: number;
 }
 
 export interface DomainServices {
@@ -39,6 +44,10 @@ export interface DomainServices {
   sharing: SharingService;
   /** Events and health samples as ingest stored them (read only here). */
   events: IngestStore;
+  alerts: AlertEngine;
+  alertStore: AlertRepository;
+  /** Stops timers. */
+  close(): void;
 }
 
 export function createDomainServices(db: Db, opts: DomainServiceOptions = {}): DomainServices {
@@ -48,6 +57,22 @@ export function createDomainServices(db: Db, opts: DomainServiceOptions = {}): D
   const authorizer = new Authorizer({ repos, grants, now: opts.now, utcOffsetMinutes: opts.utcOffsetMinutes, agentExists });
   const audit = new AuditTrail(createSqliteAuditRepository(db), opts.now);
   const sharing = new SharingService({ repos, grants, audit, notify: opts.notifyAgent, now: opts.now });
+
+  const alertStore = createSqliteAlertRepository(db);
+  const alerts = new AlertEngine(alertStore, sqliteFleetView(db), opts.alertThresholds);
+  const guard = (what: string, fn: () => void) => {
+    try {
+      fn();
+    } catch (err) {
+      opts.logger?.warn({ err: (err as Error).message }, `${what} failed`);
+    }
+  };
+  opts.ingest?.on('cameras', (m) => guard('alerts', () => alerts.onCameras(m.agentId, (m as Message<'cameras'>).body.cameras)));
+  opts.ingest?.on('health', (m) => guard('alerts', () => alerts.onHealth(m.agentId, (m as Message<'health'>).body)));
+  opts.ingest?.on('heartbeat', (m) => guard('alerts', () => alerts.onHeartbeat(m.agentId, (m as Message<'heartbeat'>).body)));
+  opts.ingest?.on('event', (m) => guard('alerts', () => alerts.onEvent(m.agentId, (m as Message<'event'>).body)));
+  const timer = opts.alertSweepMs ? setInterval(() => guard('alert sweep', () => alerts.sweep(opts.now?.() ?? new Date())), opts.alertSweepMs) : undefined;
+  timer?.unref();
 
   opts.ingest?.on('cameras', (m) => {
     const body = (m as Message<'cameras'>).body;
@@ -62,5 +87,21 @@ export function createDomainServices(db: Db, opts: DomainServiceOptions = {}): D
     repos.inventory.mergeReported(m.agentId, reported).catch((err: Error) => opts.logger?.warn({ agentId: m.agentId, err: err.message }, 'inventory merge failed'));
   });
 
-  return { repos, grants, authorizer, audit, sharing, events: new IngestStore(db) };
+  return {
+    repos, grants, authorizer, audit, sharing, events: new IngestStore(db), alerts, alertStore,
+    close: () => {
+      if (timer) clearInterval(timer);
+    },
+  };
+}
+
+/** Agent and camera state as the fleet module stored it (read only). */
+function sqliteFleetView(db: Db) {
+  return {
+    agentsOnline: () => new Map((db.prepare('SELECT id, online FROM agents').all() as Array<{ id: string; online: number }>).map((a) => [a.id, a.online === 1])),
+    cameras: () =>
+      (db.prepare('SELECT agent_id, camera_id, online, recording FROM cameras').all() as Array<{ agent_id: string; camera_id: string; online: number; recording: number }>).map((c) => ({
+        agentId: c.agent_id, cameraId: c.camera_id, online: c.online === 1, recording: c.recording === 1,
+      })),
+  };
 }

@@ -101,17 +101,19 @@ test('a camera that stops turns offline on the open page without a reload', asyn
   await page.locator('main[data-page="overview"] [data-tile="offline"] .tile-value', { hasText: /^3$/ }).waitFor();
 });
 
-test('a camera page shows its record and says plainly which parts the server does not offer', async () => {
+test('a camera page shows what an operator may see, says which parts the server does not offer, and offers no footage', async () => {
   const { page } = browser;
   await page.locator('nav a[data-page="cameras"]').click();
   await page.locator('tr[data-camera="bd-01/square"] .camera-link').click();
   await page.locator('main[data-page="camera"] h1', { hasText: 'Ba Đình square' }).waitFor();
   assert.is(await page.locator('.head-badges [data-state]').getAttribute('data-state'), 'ok');
   // Each part either shows data or a labelled state; never an empty or broken page.
-  for (const part of ['#health', '#events', '#clips']) {
+  for (const part of ['#health', '#events']) {
     await page.locator(`${part} :is(.chart, .snapshots, .table, .empty, .notice)`).first().waitFor();
   }
   assert.is(await page.locator('main [data-state="error"]').count(), 0);
+  // The operator role has no clip permissions: the page offers neither clips nor a clip request.
+  assert.is(await page.locator('#clips, #clip-request').count(), 0);
   await screenshot(page, 'camera');
 });
 

@@ -6,22 +6,21 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { waitFor } from '../support/wait.ts';
-import { FakeSite, camera, launchBrowser, screenshot, signInWithToken, startTestAggregator, type TestAggregator, type TestBrowser } from './harness.ts';
+import { FakeSite, camera, launchBrowser, screenshot, seedCity, signIn, startTestAggregator, type TestAggregator } from './harness.ts';
 
 const PAGES = ['overview', 'map', 'cameras', 'alerts', 'inventory', 'audit', 'sharing'];
 const SHOWN = ':is(.tiles, .table, .empty, .notice, svg.map, [data-format])';
 
 let env: TestAggregator;
 let site: FakeSite;
-let token: string;
 
+// A business owner's role reaches every page (overview to audit and sharing), over its own camera.
 test.before(async () => {
   env = await startTestAggregator();
-  site = await FakeSite.connect(env.agg, 'market-dong-xuan', 'Đồng Xuân market');
-  await site.reportCameras([camera('east', 'East entrance', { verdict: 'pass' }), camera('west', 'West entrance', { online: false, problem: 'no RTSP answer' })]);
-  await waitFor('cameras stored', () => env.agg.fleet.listCameras().length === 2);
-  const user = env.agg.users.create('op.tran', 'another long passphrase', 'operator');
-  token = env.agg.users.issueToken(user.id, 'browser test');
+  const passwords = await seedCity(env.agg);
+  site = await FakeSite.connect(env.agg, 'shop-01', undefined, passwords.get('shop-01'));
+  await site.reportCameras([camera('door', 'Shop door', { online: false, problem: 'no RTSP answer' })]);
+  await waitFor('cameras stored', () => env.agg.fleet.listCameras().length === 1);
 });
 
 test.after(async () => {
@@ -74,7 +73,8 @@ for (const [device, viewport] of [['laptop', { width: 1366, height: 850 }], ['ph
     const b = await launchBrowser({ viewport, isMobile: device === 'phone' });
     try {
       const { page } = b;
-      await signInWithToken(page, env.url, token);
+      await signIn(page, env.url, 'owner.phothin');
+      if (device === 'laptop') assert.equal(await page.locator('nav a').evaluateAll((a) => a.map((x) => x.getAttribute('data-page'))), PAGES);
       for (const lang of ['en', 'vi']) {
         if (lang === 'vi') await page.locator('#lang').click();
         for (const name of PAGES) {

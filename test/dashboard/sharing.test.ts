@@ -51,10 +51,10 @@ test('the owner sees their camera and shares nothing yet', async () => {
 
 test('the owner shares the door camera with the police, with consent', async () => {
   const { page } = owner;
-  await page.locator('#grant-cameras').selectOption(['shop-01\u0000door']);
+  await page.locator('#grant-cameras input[value="shop-01/door"]').check();
   await page.locator('#grant-org').selectOption('hanoi-police');
-  await page.locator('#grant-form input[name="level"][value="events"]').check();
-  await page.locator('#grant-purposes').fill('public_order');
+  await page.locator('#grant-levels input[value="events"]').check();
+  await page.locator('#grant-purposes input[value="public_order"]').check();
   await page.locator('#grant-consent').check();
   await page.locator('#grant-form button[type=submit]').click();
   await page.locator('#grants tr[data-grant][data-revoked="no"]').waitFor();

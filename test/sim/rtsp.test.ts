@@ -4,6 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startRtspSim, type RtspSim } from './rtsp.ts';
 import { waitFor } from '../support/wait.ts';
+import { tempDir } from '../support/tmp.ts';
+import { join } from 'node:path';
 
 const run = promisify(execFile);
 
@@ -100,6 +102,34 @@ test('with credentials, anonymous access is refused and the right user gets the 
   assert.match(wrong, /401|Unauthorized/);
   const streams = await ffprobe(sim.url('cam').replace('rtsp://', 'rtsp://viewer:s3cret@'));
   assert.equal(streams[0]?.codec_name, 'h264');
+});
+
+test('a second viewer joins a playing camera (shared pipeline): both get every frame, audio too', async () => {
+  sim = await startRtspSim({ streams: [{ name: 'shared', width: 320, height: 180, fps: 10, audio: true, preencoded: true }] });
+  const dir = tempDir();
+  const record = (file: string, seconds: number) => {
+    const p = spawn('ffmpeg', ['-v', 'error', '-rtsp_transport', 'tcp', '-timeout', '30000000', '-i', sim!.url('shared'), '-t', String(seconds), '-c', 'copy', '-y', join(dir.path, file)], { stdio: 'ignore' });
+    return { proc: p, done: new Promise<number | null>((resolve) => p.once('exit', (code) => resolve(code))) };
+  };
+  const first = record('a.mp4', 6);
+  let second: ReturnType<typeof record> | undefined;
+  try {
+    await waitFor('the first viewer to be playing', async () => (await sessionsOf(sim!)) >= 1, { timeoutMs: 30_000 });
+    second = record('b.mp4', 3);
+    assert.is(await first.done, 0);
+    assert.is(await second.done, 0);
+    for (const [file, seconds] of [['a.mp4', 6], ['b.mp4', 3]] as const) {
+      const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,nb_frames', '-of', 'json', join(dir.path, file)]);
+      const streams = (JSON.parse(stdout) as { streams: Array<{ codec_name: string; nb_frames: string }> }).streams;
+      const video = Number(streams.find((s) => s.codec_name === 'h264')?.nb_frames);
+      assert.ok(video >= seconds * 10 * 0.8 && video <= seconds * 10 + 3, `${file}: ${video} frames for ${seconds} s at 10 fps`);
+      assert.ok(streams.some((s) => s.codec_name === 'aac'), `${file}: audio`);
+    }
+  } finally {
+    first.proc.kill('SIGKILL');
+    second?.proc.kill('SIGKILL');
+    dir.cleanup();
+  }
 });
 
 test('close leaves no process behind', async () => {

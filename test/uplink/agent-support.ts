@@ -17,6 +17,8 @@ export interface TestUplinkOptions {
   bandwidthBytesPerSecond?: number;
   clipChunkBytes?: number;
   outboxMaxMessages?: number;
+  maxMessagesPerSecond?: number;
+  maxInFlight?: number;
 }
 
 export function startTestUplink(o: TestUplinkOptions): { uplink: Uplink; close(): Promise<void> } {
@@ -32,6 +34,8 @@ export function startTestUplink(o: TestUplinkOptions): { uplink: Uplink; close()
     bandwidthBytesPerSecond: o.bandwidthBytesPerSecond,
     clipChunkBytes: o.clipChunkBytes,
     outboxMaxMessages: o.outboxMaxMessages,
+    maxMessagesPerSecond: o.maxMessagesPerSecond,
+    maxInFlight: o.maxInFlight,
   });
   return {
     uplink,

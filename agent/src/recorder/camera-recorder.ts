@@ -201,10 +201,14 @@ export class CameraRecorder {
     });
     lines(child.stderr, (line) => this.keepStderr(line));
 
+    // Before the first frame, connecting and probing the stream may take longer (a busy camera,
+    // RTSP timeouts): allow the socket timeout twice on top.
+    const spawnedAt = Date.now();
     this.watchdog = setInterval(() => {
-      if (Date.now() - lastMove > this.o.stallTimeoutMs && !stalled) {
+      const limit = lastOutTime <= 0 ? this.o.stallTimeoutMs + 2 * this.o.ioTimeoutMs : this.o.stallTimeoutMs;
+      if (Date.now() - Math.max(lastMove, spawnedAt) > limit && !stalled) {
         stalled = true;
-        this.o.logger.warn({ camera: this.o.cameraId }, 'recording stalled: restarting ffmpeg');
+        this.o.logger.warn({ camera: this.o.cameraId, firstFrame: lastOutTime > 0 }, 'recording stalled: restarting ffmpeg');
         child.kill('SIGKILL');
       }
     }, 1000);

@@ -42,6 +42,7 @@ export async function startAgent(config: AgentConfig, logger: Logger = createLog
     caFile: config.aggregator.caFile ?? credentials.caFile,
     db,
     bandwidthBytesPerSecond: config.uplink.bandwidthBytesPerSecond,
+    maxMessagesPerSecond: config.uplink.maxMessagesPerSecond,
     outboxMaxMessages: config.uplink.outboxMaxMessages,
     outboxMaxBytes: config.uplink.outboxMaxBytes,
     maxInFlight: config.uplink.maxInFlight,

@@ -40,6 +40,8 @@ export interface UplinkOptions {
   /** The agent database (outbox and clip uploads, migrations in schema.ts applied by the caller). */
   db: AgentDb;
   bandwidthBytesPerSecond?: number;
+  /** Default 200: under the broker's per-connection limit (500/s) so a long drain is not cut off. */
+  maxMessagesPerSecond?: number;
   outboxMaxMessages?: number;
   outboxMaxBytes?: number;
   maxInFlight?: number;
@@ -108,6 +110,7 @@ export class Uplink {
       outbox: this.outbox,
       clips: this.clips,
       bandwidthBytesPerSecond: opts.bandwidthBytesPerSecond,
+      maxMessagesPerSecond: opts.maxMessagesPerSecond ?? 200,
       maxInFlight: opts.maxInFlight ?? 64,
       connected: () => this.client.connected,
       publish: (topic, payload) => this.publishRaw(topic, payload, 1, false),

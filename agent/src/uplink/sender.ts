@@ -16,6 +16,8 @@ export interface SenderOptions {
   clips: ClipUploader;
   /** 0 or undefined: no budget. */
   bandwidthBytesPerSecond?: number;
+  /** Messages per second (chunks included); keep it under the broker's per-connection limit. 0: none. */
+  maxMessagesPerSecond?: number;
   maxInFlight: number;
   maxChunksInFlight?: number;
   connected(): boolean;
@@ -34,6 +36,7 @@ const TOPIC_OF: Record<string, Parameters<typeof topicFor>[0]> = {
 
 export class UplinkSender {
   readonly bucket?: TokenBucket;
+  private readonly messageBucket?: TokenBucket;
   private readonly chunksInFlight = new Set<string>();
   private scheduled = false;
   private timer: NodeJS.Timeout | undefined;
@@ -44,6 +47,8 @@ export class UplinkSender {
     const rate = opts.bandwidthBytesPerSecond ?? 0;
     // One second of budget as burst, at least one chunk so a chunk never waits forever.
     if (rate > 0) this.bucket = new TokenBucket(rate, rate);
+    const messages = opts.maxMessagesPerSecond ?? 0;
+    if (messages > 0) this.messageBucket = new TokenBucket(messages, messages);
   }
 
   /** Something changed (new message, reconnect, ack): send what can be sent. */
@@ -67,7 +72,7 @@ export class UplinkSender {
   }
 
   private waitForBudget(): boolean {
-    const ms = this.bucket?.msUntilNonNegative() ?? 0;
+    const ms = Math.max(this.bucket?.msUntilNonNegative() ?? 0, this.messageBucket?.msUntilNonNegative() ?? 0);
     if (ms <= 0) return false;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.kick(), ms);
@@ -83,6 +88,7 @@ export class UplinkSender {
       for (const row of rows) {
         if (this.waitForBudget()) return;
         this.bucket?.takeWithDebt(row.payload.length);
+        this.messageBucket?.takeWithDebt(1);
         outbox.inFlight.add(row.seq);
         this.counters.messagesSent++;
         this.counters.bytesSent += row.payload.length;
@@ -109,6 +115,7 @@ export class UplinkSender {
       const key = `${chunk.clipId}#${chunk.index}`;
       const payload = this.opts.encodeChunk(chunk.body);
       this.bucket?.takeWithDebt(payload.length);
+      this.messageBucket?.takeWithDebt(1);
       this.chunksInFlight.add(key);
       this.counters.chunksSent++;
       this.counters.bytesSent += payload.length;

@@ -61,4 +61,16 @@ test('zones and masks decide where motion counts', () => {
   assert.not.ok(zoneOnly.update(objectOnRight).motion);
 });
 
+test('an object that stops (or the ghost of one that left) joins the background after absorbAfterMs', () => {
+  const motion = new MotionDetector({ absorbAfterMs: 3000 });
+  motion.update({ ...withNoise(still, 8, 1), timeMs: 0 });
+  const parked = withRect(still, 100, 100, 60, 40, [240, 240, 240]);
+  const seen: boolean[] = [];
+  for (let t = 500; t <= 6000; t += 500) seen.push(motion.update({ ...withNoise(parked, 8, t), timeMs: t }).motion);
+  // Moving in: motion; still there after 3 s: background.
+  assert.ok(seen[0]);
+  assert.not.ok(seen.at(-1));
+  assert.ok(seen.indexOf(false) >= 5, JSON.stringify(seen));
+});
+
 test.run();

@@ -197,31 +197,71 @@ def preencoded_launch(st):
         f"width={st['width']},height={st['height']},framerate={st['fps']}/1"
     )
     video = (
-        f'appsrc name=loop is-live=true format=time do-timestamp=false block=true '
-        f'max-bytes=0 max-buffers=4 caps="{caps}" ! h264parse ! '
+        f'appsrc name=loop is-live=true format=time do-timestamp=false block=false '
+        f'max-bytes=0 max-buffers=0 caps="{caps}" ! h264parse ! '
         "rtph264pay name=pay0 pt=96 config-interval=1"
     )
     return "( " + video + (audio_branch() if st["audio"] else "") + " )"
 
 
-class LoopFeeder:
-    """Feeds the cached access units into one media's appsrc, timestamps always increasing."""
+def not_seekable(pad):
+    """Answer SEEKING queries through `pad` with "not seekable".
 
-    def __init__(self, appsrc, frames, fps):
+    The server seeks on PLAY when the pipeline says it is seekable, and a live audiotestsrc
+    says so; the looping appsrc cannot seek. Real cameras are not seekable either.
+    """
+
+    def probe(_pad, info):
+        query = info.get_query()
+        if query.type == Gst.QueryType.SEEKING:
+            query.set_seeking(Gst.Format.TIME, False, 0, -1)
+            return Gst.PadProbeReturn.HANDLED
+        return Gst.PadProbeReturn.OK
+
+    pad.add_probe(Gst.PadProbeType.QUERY_UPSTREAM, probe)
+
+
+class LoopFeeder:
+    """Feeds the cached access units into one media's appsrc in real time, like a live camera.
+
+    A timer ticks once per frame; each tick pushes the frames owed so far, stamped
+    `start + n * duration` where `start` is the pipeline running time of the first push. So
+    timestamps are evenly spaced and match the clock (sinks neither drop them as late nor
+    hold them), and the loop restarts on a keyframe with time still increasing.
+    """
+
+    def __init__(self, media, appsrc, frames, fps):
         self.appsrc = appsrc
         self.frames = frames
         self.duration = Gst.SECOND // fps
         self.n = 0
-        appsrc.connect("need-data", self.on_need_data)
+        self.start = None
+        self.timer = GLib.timeout_add(max(1, 1000 // fps), self.tick)
+        media.connect("unprepared", self.stop)
 
-    def on_need_data(self, src, _length):
-        for _ in range(2):
+    def stop(self, *_args):
+        if self.timer:
+            GLib.source_remove(self.timer)
+            self.timer = 0
+
+    def tick(self):
+        now = self.appsrc.get_current_running_time()
+        if now == Gst.CLOCK_TIME_NONE:
+            return True  # not playing yet
+        if self.start is None:
+            self.start = now
+        while self.start + self.n * self.duration <= now:
             buf = self.frames[self.n % len(self.frames)].copy()  # shallow: shares the memory
-            buf.pts = buf.dts = self.n * self.duration
+            buf.pts = buf.dts = self.start + self.n * self.duration
             buf.duration = self.duration
             self.n += 1
-            if src.emit("push-buffer", buf) != Gst.FlowReturn.OK:
-                return
+            ret = self.appsrc.emit("push-buffer", buf)
+            if ret == Gst.FlowReturn.FLUSHING:
+                break
+            if ret != Gst.FlowReturn.OK:
+                self.timer = 0
+                return False
+        return True
 
 
 # ---------------------------------------------------------------------------------------------
@@ -262,17 +302,21 @@ class Site:
     def make_factory(self, st):
         factory = GstRtspServer.RTSPMediaFactory()
         factory.set_shared(True)  # one pipeline per camera whatever the number of viewers
-        if st["preencoded"]:
-            factory.set_launch(preencoded_launch(st))
-            frames = loop_frames(self.cache_dir, st)
+        frames = loop_frames(self.cache_dir, st) if st["preencoded"] else None
+        factory.set_launch(preencoded_launch(st) if frames else live_launch(st))
 
-            def configure(_factory, media):
+        def configure(_factory, media):
+            # Cameras are not seekable: without this the server seeks (flushes) on every PLAY
+            # once an audio branch makes the pipeline look seekable.
+            for pay in ("pay0", "pay1"):
+                element = media.get_element().get_by_name_recurse_up(pay)
+                if element is not None:
+                    not_seekable(element.get_static_pad("src"))
+            if frames:
                 appsrc = media.get_element().get_by_name_recurse_up("loop")
-                media._feeder = LoopFeeder(appsrc, frames, st["fps"])  # keep alive with media
+                media._feeder = LoopFeeder(media, appsrc, frames, st["fps"])  # lives with the media
 
-            factory.connect("media-configure", configure)
-        else:
-            factory.set_launch(live_launch(st))
+        factory.connect("media-configure", configure)
         if self.username:
             perms = Gst.Structure.new_from_string(
                 "user, media.factory.access=(boolean)true, media.factory.construct=(boolean)true"

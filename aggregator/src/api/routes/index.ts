@@ -14,6 +14,7 @@ import { auditRoutes } from './audit.ts';
 import { publicAuthRoutes, selfRoutes } from './auth.ts';
 import { modelRoutes } from './model.ts';
 import { userRoutes } from './users.ts';
+import { alertRoutes } from './alerts.ts';
 
 export interface DomainRouters {
   /** Mounted before authentication: login and the OpenAPI document. */
@@ -33,6 +34,7 @@ export function buildDomainRouters(deps: ApiDeps): DomainRouters {
   auditRoutes(prot, deps.domain);
   modelRoutes(prot, deps);
   userRoutes(prot, deps);
+  alertRoutes(prot, deps.domain);
 
   pub.get('/api/v1/openapi.json', (c) => {
     const info = { title: 'camfleet aggregator API', version: deps.version, description: 'REST API of the camfleet aggregator. Authenticate with `Authorization: Bearer <token>` (POST /api/v1/auth/login, or an API token). Errors: `{error: {code, message}}`. Footage routes need a stated purpose (`X-Camfleet-Purpose`).' };

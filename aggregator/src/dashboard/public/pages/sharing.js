@@ -3,7 +3,7 @@
 import { h, clear, fmtTime } from '../dom.js';
 import { t, currentLang } from '../i18n.js';
 import { get, post, session, ApiError } from '../api.js';
-import { loadFleet } from '../data.js';
+import { loadFleet, loadPurposeList } from '../data.js';
 import { failure, section, table, stateBadge } from '../ui.js';
 import { auditColumns } from './audit.js';
 
@@ -39,6 +39,7 @@ export async function render(root, ctx) {
   const me = session()?.user ?? null;
   const myOrg = me?.orgId ?? null;
   let terms = null;
+  let purposes = null;
   let cameras = [];
   let orgs = null;
   const orgName = (id) => orgs?.find((o) => o.id === id)?.name ?? id;
@@ -103,7 +104,7 @@ export async function render(root, ctx) {
     try {
       const res = await get(`/api/v1/audit?pageSize=100${myOrg ? `&ownerOrgId=${enc(myOrg)}` : ''}`);
       const items = Array.isArray(res) ? res : res.items ?? res.entries ?? [];
-      clear(logBox).append(table(auditColumns(), items, { empty: t('audit.none') }));
+      clear(logBox).append(table(auditColumns(orgName), items, { empty: t('audit.none') }));
     } catch (err) {
       clear(logBox).append(failure(err, 'GET /api/v1/audit'));
     }
@@ -114,26 +115,27 @@ export async function render(root, ctx) {
       clear(formBox).append(failure(new ApiError(404, 'not-found', 'no route GET /api/v1/orgs'), 'GET /api/v1/orgs'));
       return;
     }
-    const cameraSel = h('select', { id: 'grant-cameras', multiple: true, size: Math.min(6, Math.max(2, cameras.length)), required: true },
-      cameras.map((c) => h('option', { value: `${c.agentId}\u0000${c.cameraId}` }, c.name ?? c.cameraId)));
+    const check = (name, value, label, checked = false) => h('label', {}, h('input', { type: 'checkbox', name, value, checked }), label);
+    const cameraChecks = cameras.map((c) => check('camera', `${c.agentId}/${c.cameraId}`, c.name ?? c.cameraId, cameras.length === 1));
     const orgSel = h('select', { id: 'grant-org', required: true },
       orgs.filter((o) => o.id !== myOrg).map((o) => h('option', { value: o.id }, o.name)));
-    const levels = LEVELS.map((l) => h('label', {}, h('input', { type: 'checkbox', name: 'level', value: l, checked: l === 'health' }), t(`sharing.scope.${l}`)));
-    const purposes = h('input', { id: 'grant-purposes', placeholder: 'public_order, traffic' });
+    const levelChecks = LEVELS.map((l) => check('level', l, t(`sharing.scope.${l}`), l === 'health'));
+    const purposeChecks = (purposes ?? []).map((p) => check('purpose', p.id, p.name ?? p.id));
     const until = h('input', { id: 'grant-until', type: 'date' });
     const consent = h('input', { id: 'grant-consent', type: 'checkbox', required: true });
     const result = h('div');
-    const form = h('form', { class: 'inline-form', id: 'grant-form', onsubmit: async (e) => {
+    const checked = (name) => [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((i) => i.value);
+    const form = h('form', { class: 'form-grid', id: 'grant-form', onsubmit: async (e) => {
       e.preventDefault();
       result.replaceChildren();
       const body = {
-        cameras: [...cameraSel.selectedOptions].map((o) => {
-          const [agentId, cameraId] = o.value.split('\u0000');
-          return { agentId, cameraId };
+        cameras: checked('camera').map((v) => {
+          const i = v.indexOf('/');
+          return { agentId: v.slice(0, i), cameraId: v.slice(i + 1) };
         }),
         granteeOrgIds: [orgSel.value],
-        levels: levels.map((l) => l.querySelector('input')).filter((i) => i.checked).map((i) => i.value),
-        purposes: purposes.value.split(',').map((s) => s.trim()).filter(Boolean),
+        levels: checked('level'),
+        purposes: checked('purpose'),
         validUntil: until.value ? new Date(`${until.value}T23:59:59`).toISOString() : null,
         consent: { version: terms?.version ?? '', accepted: consent.checked },
       };
@@ -141,18 +143,20 @@ export async function render(root, ctx) {
         await post('/api/v1/sharing/grants', body);
         form.reset();
         await loadGrants();
+        void loadLog();
       } catch (err) {
         result.append(failure(err, 'POST /api/v1/sharing/grants'));
       }
     } },
-      h('label', {}, t('col.camera'), cameraSel),
+      h('fieldset', { class: 'checks', id: 'grant-cameras' }, h('legend', {}, t('col.camera')), cameraChecks),
       h('label', {}, t('sharing.grantee'), orgSel),
-      h('label', {}, t('sharing.until'), until),
-      h('label', {}, t('sharing.purposes'), purposes),
-      h('fieldset', { class: 'checks' }, h('legend', {}, t('sharing.scopes')), levels),
-      terms && h('p', { class: 'terms muted small' }, terms.text, ` (${terms.version})`),
-      h('label', { class: 'consent' }, h('span', {}, consent, ' ', t('sharing.consent'))),
-      h('button', { type: 'submit', class: 'primary' }, t('sharing.create')),
+      h('fieldset', { class: 'checks', id: 'grant-levels' }, h('legend', {}, t('sharing.scopes')), levelChecks),
+      purposeChecks.length > 0 && h('fieldset', { class: 'checks', id: 'grant-purposes' }, h('legend', {}, t('sharing.purposes')), purposeChecks),
+      h('label', {}, t('sharing.until'), until, h('span', { class: 'muted small' }, t('sharing.untilHint'))),
+      h('div', { class: 'wide' },
+        terms && h('p', { class: 'terms muted small' }, terms.text, ` (${terms.version})`),
+        h('label', { class: 'consent' }, consent, ' ', t('sharing.consent')),
+        h('button', { type: 'submit', class: 'primary' }, t('sharing.create'))),
     );
     clear(formBox).append(form, result);
   }
@@ -160,6 +164,7 @@ export async function render(root, ctx) {
   try {
     orgs = await loadOrgs();
     terms = await get('/api/v1/sharing/terms');
+    purposes = await loadPurposeList();
   } catch (err) {
     orgs = null;
     clear(formBox).append(failure(err, 'GET /api/v1/sharing/terms'));

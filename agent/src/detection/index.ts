@@ -1,0 +1,10 @@
+export { DetectionPipeline, type DetectionPipelineOptions, type ClipRequest, type DetectionEvent, type PipelineStats } from './pipeline.ts';
+export { DetectionConfig } from './config.ts';
+export { runFeed } from './feed.ts';
+export type { FrameSource } from './frames/frame-source.ts';
+export { FfmpegFrameSource, probeMedia, decodeImage, AUDIO_SAMPLE_RATE } from './frames/ffmpeg.ts';
+export { rawFrames, pcmChunks } from './frames/raw-frames.ts';
+export type { Detector } from './detectors/detector.ts';
+export { createDetector, type DetectorBackend } from './detectors/create.ts';
+export { DEFAULT_CLASSES, COCO_LABELS } from './detectors/coco-labels.ts';
+export type { Frame, Detection, Box } from './types.ts';
