@@ -12,7 +12,7 @@
  * linux-arm64 needs an aarch64 C++ cross toolchain for better-sqlite3, which this build does not set up.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -76,9 +76,8 @@ export async function buildAgent(target = 'linux-x64', log = console.log): Promi
   const runtime = ensureNodeRuntime(CACHE, target, undefined, log);
   const sqliteAddon = buildBetterSqlite3(runtime, CACHE, join(ROOT, 'agent'), log);
 
-  const work = join(CACHE, 'work');
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
+  mkdirSync(CACHE, { recursive: true });
+  const work = mkdtempSync(join(CACHE, 'work-'));
   const id = buildId();
   const bundle = await bundleAgent({ repoRoot: ROOT, outFile: join(work, 'camfleet-agent.cjs'), buildId: id, nodeVersion: runtime.version });
   for (const w of bundle.warnings) log(`bundle warning: ${w}`);

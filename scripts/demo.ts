@@ -11,11 +11,10 @@ import { createServer } from 'node:net';
 import { AggregatorConfigSchema } from '../aggregator/src/config.ts';
 import { startAggregator } from '../aggregator/src/server.ts';
 import { newSecret } from '../aggregator/src/auth/secrets.ts';
-import { startRtspSim } from '../test/sim/rtsp.ts';
+import { startSimulatedSite, DEFAULT_SIM_CREDENTIALS } from '../test/sim/site.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const demoDir = join(root, '.demo');
-const CAMERAS = ['cam-1', 'cam-2', 'cam-3'];
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -33,7 +32,8 @@ async function main() {
   rmSync(demoDir, { recursive: true, force: true });
   mkdirSync(demoDir, { recursive: true });
 
-  const rtsp = await startRtspSim({ streams: CAMERAS.map((name) => ({ name, width: 640, height: 360, fps: 10 })) });
+  // Three cameras, each an ONVIF device (WS-UsernameToken) with an RTSP stream (Digest).
+  const site = await startSimulatedSite({ cameras: 3, width: 640, height: 360, fps: 10 });
   const agg = await startAggregator(
     AggregatorConfigSchema.parse({
       dataDir: join(demoDir, 'aggregator'),
@@ -61,7 +61,15 @@ async function main() {
         credentialsFile: credsFile,
         heartbeatSeconds: 5,
         keepaliveSeconds: 10,
-        cameras: CAMERAS.map((id) => ({ id, name: `Demo ${id}`, rtspUrl: rtsp.url(id) })),
+        // Only the ONVIF address and credentials: the agent probes each camera, checks it
+        // against the standard and finds its streams itself.
+        cameras: site.cameras.map((c) => ({
+          id: c.id,
+          name: c.name,
+          onvifUrl: c.onvifUrl,
+          username: DEFAULT_SIM_CREDENTIALS.username,
+          password: { env: 'DEMO_CAMERA_PASSWORD' },
+        })),
       },
       null,
       2,
@@ -69,7 +77,7 @@ async function main() {
   );
   const agent = spawn(process.execPath, [join(root, 'agent/bin/camfleet-agent.js'), 'run', '--config', agentConfig], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, CAMFLEET_LOG_LEVEL: process.env.CAMFLEET_LOG_LEVEL ?? 'warn' },
+    env: { ...process.env, CAMFLEET_LOG_LEVEL: process.env.CAMFLEET_LOG_LEVEL ?? 'warn', DEMO_CAMERA_PASSWORD: DEFAULT_SIM_CREDENTIALS.password },
   });
 
   console.log(`
@@ -78,7 +86,7 @@ camfleet demo is running
   MQTT broker     : mqtt://127.0.0.1:${agg.mqttPort}
   admin login     : admin / ${password}
   API token       : .demo/admin.token   e.g.  curl -H "Authorization: Bearer $(cat .demo/admin.token)" ${agg.httpUrl}/api/v1/fleet
-  cameras (RTSP)  : ${CAMERAS.map((c) => rtsp.url(c)).join('  ')}
+  cameras (ONVIF) : ${site.cameras.map((c) => c.onvifUrl).join('  ')}
 Press Ctrl-C to stop.`);
 
   let stopping = false;
@@ -88,7 +96,7 @@ Press Ctrl-C to stop.`);
     console.log('\nstopping demo...');
     agent.kill('SIGTERM');
     await new Promise((r) => (agent.exitCode !== null ? r(null) : agent.once('exit', r)));
-    await rtsp.close();
+    await site.close();
     await agg.close();
     process.exit(0);
   };

@@ -54,6 +54,8 @@ export const AgentConfigSchema = z
       .strict()
       .prefault({}),
     heartbeatSeconds: z.number().positive().default(10),
+    /** How often ONVIF cameras are probed and checked against the standard again. */
+    probeIntervalMinutes: z.number().positive().default(60),
     /** MQTT keepalive: the broker declares the agent dead (last will) after 1.5 times this. */
     keepaliveSeconds: z.number().int().min(1).max(600).default(10),
     cameras: z.array(CameraConfigSchema).default([]),

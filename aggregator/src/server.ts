@@ -15,6 +15,7 @@ import { startUplink, type UplinkStack } from './uplink/stack.ts';
 import { createApi } from './api/app.ts';
 import { createDashboardApp, isDashboardPath } from './dashboard/static.ts';
 import { LiveStreams } from './dashboard/stream.ts';
+import { clipRoutes } from './dashboard/clip-routes.ts';
 import { AGGREGATOR_VERSION } from './version.ts';
 import { createDomainServices, type DomainServices } from './services.ts';
 
@@ -50,7 +51,7 @@ export async function startAggregator(config: AggregatorConfig, logger = createL
   });
 
   const live = new LiveStreams(fleet);
-  const api = createApi({ fleet, users, domain, version: AGGREGATOR_VERSION, live, publicRoutes: uplink.publicRoutes, routes: uplink.routes });
+  const api = createApi({ fleet, users, domain, version: AGGREGATOR_VERSION, live, publicRoutes: uplink.publicRoutes, routes: [...uplink.routes, clipRoutes({ clips: uplink.clips, audit: domain.audit })] });
   const dashboard = createDashboardApp();
   let http: ServerType;
   const httpPort = await new Promise<number>((resolve) => {

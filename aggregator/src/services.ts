@@ -44,6 +44,8 @@ export interface DomainServices {
   sharing: SharingService;
   /** Events and health samples as ingest stored them (read only here). */
   events: IngestStore;
+  /** The camera an event is about (null for agent-level events); undefined when there is no such event. */
+  eventCamera(agentId: string, eventId: string): string | null | undefined;
   alerts: AlertEngine;
   alertStore: AlertRepository;
   /** Stops timers. */
@@ -54,8 +56,8 @@ export function createDomainServices(db: Db, opts: DomainServiceOptions = {}): D
   const repos = createSqliteDomainRepos(db);
   const grants = createSqliteGrantRepository(db);
   const agentExists = (id: string) => !!db.prepare('SELECT 1 FROM agents WHERE id = ?').get(id);
-  const authorizer = new Authorizer({ repos, grants, now: opts.now, utcOffsetMinutes: opts.utcOffsetMinutes, agentExists });
   const audit = new AuditTrail(createSqliteAuditRepository(db), opts.now);
+  const authorizer = new Authorizer({ repos, grants, now: opts.now, utcOffsetMinutes: opts.utcOffsetMinutes, agentExists, audit });
   const sharing = new SharingService({ repos, grants, audit, notify: opts.notifyAgent, now: opts.now });
 
   const alertStore = createSqliteAlertRepository(db);
@@ -89,6 +91,11 @@ export function createDomainServices(db: Db, opts: DomainServiceOptions = {}): D
 
   return {
     repos, grants, authorizer, audit, sharing, events: new IngestStore(db), alerts, alertStore,
+    eventCamera: (agentId, eventId) => {
+      // A read of ingest's table by key (its store lists, but has no lookup by id).
+      const row = db.prepare('SELECT camera_id FROM agent_events WHERE agent_id = ? AND event_id = ?').get(agentId, eventId) as { camera_id: string | null } | undefined;
+      return row ? row.camera_id : undefined;
+    },
     close: () => {
       if (timer) clearInterval(timer);
     },

@@ -26,21 +26,46 @@ const REQUESTS: Req[] = [
   { name: 'fleet', method: 'GET', path: '/api/v1/fleet' },
   { name: 'events list', method: 'GET', path: '/api/v1/events' },
   { name: 'place agent at site A', method: 'PUT', path: '/api/v1/sites/site-a/agents/agent-a' },
+  { name: 'alerts', method: 'GET', path: '/api/v1/alerts' },
+  { name: 'audit verify', method: 'GET', path: '/api/v1/audit/verify' },
+  { name: 'duplicates', method: 'GET', path: '/api/v1/cameras/duplicates' },
+  { name: 'export GeoJSON', method: 'GET', path: '/api/v1/cameras/export.geojson' },
+  { name: 'sites', method: 'GET', path: '/api/v1/sites' },
+  { name: 'orgs', method: 'GET', path: '/api/v1/orgs' },
+  { name: 'sharing terms', method: 'GET', path: '/api/v1/sharing/terms' },
+  { name: 'grants list', method: 'GET', path: '/api/v1/sharing/grants' },
+  { name: 'me', method: 'GET', path: '/api/v1/me' },
+  {
+    name: 'create user in the shop', method: 'POST', path: '/api/v1/users',
+    body: () => ({ username: `u${Math.random().toString(36).slice(2, 10)}`, password: 'a long enough password', role: 'site_manager', orgId: 'shop' }),
+  },
+  {
+    name: 'create user in ward B', method: 'POST', path: '/api/v1/users',
+    body: () => ({ username: `u${Math.random().toString(36).slice(2, 10)}`, password: 'a long enough password', role: 'ward_officer', orgId: 'ward-b-committee' }),
+  },
+  {
+    name: 'update site B', method: 'POST', path: '/api/v1/sites',
+    body: () => ({ id: 'site-b', name: 'Ward B office (moved)', orgId: 'ward-b-committee', areaId: 'ward-b' }),
+  },
+  {
+    name: 'update the shop site', method: 'POST', path: '/api/v1/sites',
+    body: () => ({ id: 'site-shop', name: 'Shop (renamed)', orgId: 'shop', areaId: 'ward-a' }),
+  },
 ];
 
-//                         camA camB shop snapA snapB snapS csv audit users grant fleet events place
+//             camA camB shop snapA snapB snapS csv audit users grant fleet events place alerts verify dups geo sites orgs terms grants me  uShop uWardB siteB siteShop
 const MATRIX: Record<string, number[]> = {
-  admin:                   [1,   1,   1,   0,    0,    0,    1,  1,    1,    0,    1,    0,     1],
-  operator:                [1,   1,   0,   1,    1,    0,    1,  0,    0,    0,    1,    1,     0],
-  police:                  [1,   0,   0,   1,    0,    0,    0,  0,    0,    0,    1,    1,     0],
-  command:                 [1,   0,   0,   1,    0,    0,    0,  0,    0,    0,    1,    1,     0],
-  construction:            [0,   1,   0,   0,    1,    0,    1,  0,    0,    0,    1,    1,     0],
-  inspector:               [1,   1,   0,   0,    0,    0,    1,  0,    0,    0,    1,    0,     0],
-  'ward-a':                [1,   0,   0,   1,    0,    0,    1,  0,    0,    0,    1,    1,     0],
-  'tech-a':                [1,   0,   0,   0,    0,    0,    0,  0,    0,    0,    1,    0,     1],
-  'shop-owner':            [0,   0,   1,   0,    0,    1,    1,  1,    0,    1,    1,    1,     0],
-  'shop-admin':            [0,   0,   1,   0,    0,    0,    0,  0,    1,    0,    1,    0,     0],
-  auditor:                 [1,   1,   0,   0,    0,    0,    0,  1,    0,    0,    0,    0,     0],
+  admin:        [1,  1,   1,   0,    0,    0,    1,  1,    1,    0,    1,    0,     1,    1,     1,     1,   1,  1,    1,   0,    1,     1,  1,    1,     1,    1],
+  operator:     [1,  1,   0,   1,    1,    0,    1,  0,    0,    0,    1,    1,     0,    1,     0,     1,   1,  1,    1,   0,    1,     1,  0,    0,     0,    0],
+  police:       [1,  0,   0,   1,    0,    0,    0,  0,    0,    0,    1,    1,     0,    1,     0,     1,   0,  1,    1,   0,    1,     1,  0,    0,     0,    0],
+  command:      [1,  0,   0,   1,    0,    0,    0,  0,    0,    0,    1,    1,     0,    1,     0,     1,   0,  1,    1,   0,    1,     1,  0,    0,     0,    0],
+  construction: [0,  1,   0,   0,    1,    0,    1,  0,    0,    0,    1,    1,     0,    1,     0,     1,   1,  1,    1,   0,    1,     1,  0,    0,     0,    0],
+  inspector:    [1,  1,   0,   0,    0,    0,    1,  0,    0,    0,    1,    0,     0,    1,     0,     1,   1,  1,    1,   0,    1,     1,  0,    0,     0,    0],
+  'ward-a':     [1,  0,   0,   1,    0,    0,    1,  0,    0,    0,    1,    1,     0,    1,     0,     1,   1,  1,    1,   0,    1,     1,  0,    0,     0,    0],
+  'tech-a':     [1,  0,   0,   0,    0,    0,    0,  0,    0,    0,    1,    0,     1,    1,     0,     1,   0,  1,    1,   0,    1,     1,  0,    0,     0,    0],
+  'shop-owner': [0,  0,   1,   0,    0,    1,    1,  1,    0,    1,    1,    1,     0,    1,     0,     1,   1,  1,    1,   1,    1,     1,  0,    0,     0,    1],
+  'shop-admin': [0,  0,   1,   0,    0,    0,    0,  0,    1,    0,    1,    0,     0,    1,     0,     1,   0,  1,    1,   0,    1,     1,  1,    0,     0,    1],
+  auditor:      [1,  1,   0,   0,    0,    0,    0,  1,    0,    0,    0,    0,     0,    0,     1,     1,   0,  0,    1,   0,    1,     1,  0,    0,     0,    0],
 };
 
 test('every role, every route, inside and outside its scope', async () => {

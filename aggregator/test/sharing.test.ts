@@ -47,6 +47,9 @@ test('grant, use, revoke, denial right after; the agent is told; the audit trail
   assert.ok(actions.includes('grant.create:shop-owner:'), actions.join(' '));
   assert.ok(actions.includes('grant.revoke:shop-owner:'));
   assert.ok(actions.includes('snapshot.view:police:public_order'));
+  // Refused attempts at footage are recorded too: the police tried before the grant and after the revocation.
+  const denied = audit.items.filter((e) => e.action === 'view_snapshot' && (e as { outcome?: string }).outcome === 'denied');
+  assert.ok(denied.length >= 2, actions.join(' '));
   // …but not the police's views of the ward's cameras.
   assert.ok(audit.items.every((e) => e.action !== 'snapshot.view' || e.purpose === 'public_order'));
   assert.ok((await city.domain.audit.verify()).ok);

@@ -6,7 +6,7 @@
  *
  * Start-up is measured from spawn to the heartbeat row in the aggregator (in this process),
  * median of 5, for the binary and for the source agent (node + tsx) as the reference. Memory is
- * VmRSS of the agent process, and of its whole process tree (ffmpeg children included), sampled
+ * VmRSS of the agent process (binary; the source agent too at no camera), and of its whole process tree (ffmpeg children included), sampled
  * after 10 s of settling. Figures are written to bench-results/binary.json as well.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -141,7 +141,10 @@ try {
   console.log(`start-up to first heartbeat (median of 5): binary ${startup.binaryMs} ms, source (node + tsx) ${startup.sourceMs} ms, ratio ${(startup.binaryMs / startup.sourceMs).toFixed(2)}`);
 
   const idle0 = await idleRss(binary, []);
-  console.log(`idle RSS, no camera: agent ${(idle0.agent / MiB).toFixed(0)} MiB (${idle0.processes} process)`);
+  const idleSource = await idleRss(source, []);
+  console.log(
+    `idle RSS, no camera: binary agent ${(idle0.agent / MiB).toFixed(0)} MiB, source agent (node + tsx) ${(idleSource.agent / MiB).toFixed(0)} MiB, ratio ${(idle0.agent / idleSource.agent).toFixed(2)}`,
+  );
   const rtsp = await startRtspSim({ streams: [1, 2, 3, 4].map((i) => ({ name: `cam${i}`, width: 640, height: 360, fps: 10, preencoded: true })) });
   let idle4;
   try {
@@ -154,7 +157,7 @@ try {
       `agent ratio 4 cameras / none ${(idle4.agent / idle0.agent).toFixed(2)}`,
   );
   mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench-results', 'binary.json'), JSON.stringify({ at: new Date().toISOString(), sizes, startup, idle0, idle4 }, null, 2));
+  writeFileSync(join(ROOT, 'bench-results', 'binary.json'), JSON.stringify({ at: new Date().toISOString(), sizes, startup, idle0, idleSource, idle4 }, null, 2));
 } finally {
   for (const p of live) p.kill('SIGKILL');
   await agg.close();

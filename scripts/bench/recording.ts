@@ -92,6 +92,10 @@ async function runN(n: number): Promise<Row> {
         }
       }
     });
+    // warm up: every agent camera has finished a segment
+    const deadline = Date.now() + 120_000;
+    while (!(health.length === n && health.every((h) => h.lastSegmentAt)) && Date.now() < deadline) await sleep(500);
+
     const bareDir = join(work, 'bare');
     mkdirSync(bareDir);
     for (const [i, url] of urls.entries()) {
@@ -102,10 +106,8 @@ async function runN(n: number): Promise<Row> {
       ], { stdio: 'ignore' });
       procs.push(bare);
     }
-    // warm up: every agent camera has finished a segment
-    const deadline = Date.now() + 120_000;
-    while (!(health.length === n && health.every((h) => h.lastSegmentAt)) && Date.now() < deadline) await sleep(500);
-
+    // the floor is warm when every bare ffmpeg has written its first segment
+    while (readdirSync(bareDir).filter((f) => f.endsWith('-000001.mp4')).length < n && Date.now() < deadline) await sleep(500);
     const groups = () => ({ agent: [agent.pid!], agentFf: childrenOf(agent.pid!), bare: procs.slice(1).map((p) => p.pid!), sim: [sim.pid] });
     const meters = { agent: new CpuMeter(), agentFf: new CpuMeter(), bare: new CpuMeter(), sim: new CpuMeter() };
     let g = groups();

@@ -7,7 +7,7 @@
  * - onnxruntime-node ships prebuilt N-API binaries (ABI-stable across Node versions): copied as
  *   they are, with the shared library they load from their own folder ($ORIGIN).
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -52,11 +52,13 @@ export function buildBetterSqlite3(runtime: NodeRuntime, cacheDir: string, fromD
   const work = mkdtempSync(join(cacheDir, 'bs3-'));
   try {
     for (const entry of ['binding.gyp', 'package.json', 'src', 'deps']) cpSync(join(src, entry), join(work, entry), { recursive: true });
-    execFileSync(runtime.bin, [nodeGypScript(), 'rebuild', '--release', `--nodedir=${runtime.dir}`, `--target=${runtime.version}`, '--jobs=max'], {
+    // Compiler warnings from sqlite3.c are expected: the output is shown only when the build fails.
+    const gyp = spawnSync(runtime.bin, [nodeGypScript(), 'rebuild', '--release', `--nodedir=${runtime.dir}`, '--jobs=max'], {
       cwd: work,
-      stdio: ['ignore', 'ignore', 'inherit'],
+      encoding: 'utf8',
       env: { ...process.env, npm_config_nodedir: runtime.dir },
     });
+    if (gyp.status !== 0) throw new Error(`node-gyp failed (${gyp.status ?? gyp.signal ?? gyp.error?.message}):\n${(gyp.stdout + gyp.stderr).split('\n').slice(-40).join('\n')}`);
     mkdirSync(outDir, { recursive: true });
     renameSync(join(work, 'build', 'Release', 'better_sqlite3.node'), out);
   } finally {

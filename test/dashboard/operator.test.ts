@@ -83,6 +83,16 @@ test('an operator signs in and sees the state cameras of the city', async () => 
   await screenshot(page, 'cameras');
 });
 
+test('the alert list shows the non-conformant camera', async () => {
+  const { page } = browser;
+  await page.locator('nav a[data-page="alerts"]').click();
+  await page.locator('#alerts tr[data-kind="non_conformant"]').waitFor();
+  assert.match((await page.locator('#alerts tr[data-kind="non_conformant"]').textContent()) ?? '', 'yard');
+  await screenshot(page, 'alerts');
+  await page.locator('nav a[data-page="cameras"]').click();
+  await page.locator('main[data-page="cameras"] tr[data-camera]').first().waitFor();
+});
+
 test('a camera that stops turns offline on the open page without a reload', async () => {
   const { page } = browser;
   await page.evaluate('window.__noReload = true');

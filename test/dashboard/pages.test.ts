@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { waitFor } from '../support/wait.ts';
-import { FakeSite, camera, launchBrowser, screenshot, seedCity, signIn, startTestAggregator, type TestAggregator } from './harness.ts';
+import { FakeSite, camera, launchBrowser, screenshot, seedCity, signIn, signInWithToken, startTestAggregator, tokenFor, type TestAggregator } from './harness.ts';
 
 const PAGES = ['overview', 'map', 'cameras', 'alerts', 'inventory', 'audit', 'sharing'];
 const SHOWN = ':is(.tiles, .table, .empty, .notice, svg.map, [data-format])';
@@ -63,6 +63,17 @@ test('map geometry: the projection keeps points inside the box and hulls enclose
     assert.ok(r.inside);
     assert.ok(r.northUp, 'north is up');
     assert.is(r.hull, 4);
+  } finally {
+    await b.close();
+  }
+});
+
+test('an API token from the CLI signs in too, as its user', async () => {
+  const b = await launchBrowser();
+  try {
+    await signInWithToken(b.page, env.url, tokenFor(env.agg, 'ward.hoankiem'));
+    await b.page.locator('#whoami', { hasText: 'ward.hoankiem' }).waitFor();
+    assert.is(await b.page.locator('nav a[data-page="sharing"]').count(), 0, 'a ward officer has no sharing page');
   } finally {
     await b.close();
   }

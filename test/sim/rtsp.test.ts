@@ -122,7 +122,8 @@ test('a second viewer joins a playing camera (shared pipeline): both get every f
       const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,nb_frames', '-of', 'json', join(dir.path, file)]);
       const streams = (JSON.parse(stdout) as { streams: Array<{ codec_name: string; nb_frames: string }> }).streams;
       const video = Number(streams.find((s) => s.codec_name === 'h264')?.nb_frames);
-      assert.ok(video >= seconds * 10 * 0.8 && video <= seconds * 10 + 3, `${file}: ${video} frames for ${seconds} s at 10 fps`);
+      // A viewer joining mid-GOP loses up to one second: stream copy starts at a keyframe.
+      assert.ok(video >= (seconds - 1) * 10 * 0.9 && video <= seconds * 10 + 3, `${file}: ${video} frames for ${seconds} s at 10 fps`);
       assert.ok(streams.some((s) => s.codec_name === 'aac'), `${file}: audio`);
     }
   } finally {

@@ -47,3 +47,14 @@ export const DetectionConfig = z
   })
   .strict();
 export type DetectionConfig = z.infer<typeof DetectionConfig>;
+
+/** The pipeline settings a camera's DetectionConfig stands for (the detector is made apart). */
+export function pipelineSettings(c: DetectionConfig) {
+  return {
+    motion: c.motion.enabled ? { zones: c.motion.zones, masks: c.motion.masks, pixelThreshold: c.motion.pixelThreshold, minBlobFraction: c.motion.minBlobFraction } : (false as const),
+    tamper: c.tamper.enabled ? { holdFrames: c.tamper.holdFrames, defocusRatio: c.tamper.defocusRatio, movedFraction: c.tamper.movedFraction } : (false as const),
+    sound: c.sound.enabled ? { minPeakDbfs: c.sound.minPeakDbfs, riseDb: c.sound.riseDb, cooldownMs: c.sound.cooldownMs } : (false as const),
+    prerollMs: c.prerollMs,
+    postrollMs: c.postrollMs,
+  };
+}

@@ -1,5 +1,5 @@
 export { DetectionPipeline, type DetectionPipelineOptions, type ClipRequest, type DetectionEvent, type PipelineStats } from './pipeline.ts';
-export { DetectionConfig } from './config.ts';
+export { DetectionConfig, pipelineSettings } from './config.ts';
 export { runFeed } from './feed.ts';
 export type { FrameSource } from './frames/frame-source.ts';
 export { FfmpegFrameSource, probeMedia, decodeImage, AUDIO_SAMPLE_RATE } from './frames/ffmpeg.ts';

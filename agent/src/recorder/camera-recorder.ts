@@ -106,10 +106,14 @@ export class CameraRecorder {
     return this.o.cameraId;
   }
 
-  start(): void {
+  /** Starts recording, after `delayMs` (a site staggers its cameras' first connections). */
+  start(delayMs = 0): void {
     if (this.state !== 'idle' && this.state !== 'stopped') return;
     this.stopping = false;
-    this.spawnRun();
+    this.state = 'waiting';
+    this.retryTimer = setTimeout(() => {
+      if (!this.stopping) this.spawnRun();
+    }, delayMs);
   }
 
   /** Stops ffmpeg gracefully (it closes the current segment) and waits for the last callbacks. */

@@ -79,6 +79,8 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
   readonly dataDir: string;
   readonly segmentSeconds: number;
   readonly index: SegmentIndex;
+  /** The cameras this recorder records. */
+  readonly cameraIds: string[];
   private readonly db: AgentDb;
   private readonly ownsDb: boolean;
   private readonly logger: Logger;
@@ -96,6 +98,7 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
     }
     if (new Set(options.cameras.map((c) => c.id)).size !== options.cameras.length) throw new Error('camera ids must be unique');
     this.dataDir = options.dataDir;
+    this.cameraIds = options.cameras.map((c) => c.id);
     this.segmentSeconds = options.segmentSeconds ?? 10;
     if (!(this.segmentSeconds >= 1 && this.segmentSeconds <= 3600)) throw new Error('segmentSeconds must be between 1 and 3600');
     this.logger = options.logger ?? createLogger('recorder');
@@ -112,7 +115,7 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
     this.takeLock();
     this.started = true;
     for (const r of await reconcileAll(this.index, this.dataDir)) this.reportReconcile(r);
-    for (const cam of this.options.cameras) {
+    for (const [i, cam] of this.options.cameras.entries()) {
       const book: CameraBook = {
         lastEndMs: this.index.lastEndMs(cam.id),
         lastSegmentAtMs: undefined,
@@ -135,7 +138,8 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
         }),
       };
       this.cameras.set(cam.id, book);
-      book.recorder.start();
+      // a box restarting with many cameras should not hit every one (or one NVR) at once
+      book.recorder.start(i * 200);
     }
     this.runCleaner();
     this.cleanerTimer = setInterval(() => this.runCleaner(), this.options.retentionIntervalMs ?? 30_000);

@@ -13,6 +13,7 @@ import { UPLINK_MIGRATIONS } from '../uplink/schema.ts';
 import { openAgentDb } from '../storage/db.ts';
 import { siteRecorderFromConfig } from '../recorder/from-config.ts';
 import { rtspAlive } from '../cameras/rtsp-check.ts';
+import { CameraInventory } from '../cameras/inventory.ts';
 import { cpuSampler, diskUsage, temperatureC } from '../system/metrics.ts';
 import { AGENT_BUILD, AGENT_VERSION } from '../version.ts';
 
@@ -21,6 +22,8 @@ export interface RunningAgent {
   uplink: Uplink;
   /** The latest camera reports (what the last `cameras` message said). */
   cameras(): CameraReport[];
+  /** Probes and checks every ONVIF camera again and reports the result (the `reprobe` command). */
+  reprobe(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -57,24 +60,47 @@ export async function startAgent(config: AgentConfig, logger: Logger = createLog
     onCommand: (m: Message<'command'>) => logger.info({ command: m.body.name }, 'command received'),
   });
 
+  // Probing and the conformance check (agent/src/cameras/inventory.ts): ONVIF cameras are
+  // probed before recording starts, since the probe is what finds their stream URLs.
+  const inventory = new CameraInventory(config.cameras, logger);
+  await inventory.probeAll();
+
   // Recording (agent/src/recorder): one supervised ffmpeg per camera, indexed in the same
   // database; its events (gaps, retention losses, full disk, camera on/offline) go to the outbox.
-  const recorder = siteRecorderFromConfig(config, { logger, db });
+  const recorder = siteRecorderFromConfig(
+    { ...config, cameras: config.cameras.map((c) => ({ ...c, rtspUrl: inventory.streamUrl(c) })) },
+    { logger, db },
+  );
   recorder.on('event', (e) => {
     uplink.publish('event', { ...e, data: e.data ?? {} }).catch((err) => logger.warn({ err: (err as Error).message }, 'event publish failed'));
   });
 
   async function cameraReport(c: CameraConfig): Promise<CameraReport> {
-    const url = c.rtspUrl;
+    const url = inventory.streamUrl(c);
+    const { record, conformance, probeError } = inventory.entry(c.id);
     const online = url ? await rtspAlive(url) : false;
     return {
       id: c.id,
       name: c.name,
       online,
       recording: recorder.health().find((h) => h.cameraId === c.id)?.recording ?? false,
-      problem: online ? undefined : url ? `RTSP not answering at ${redactUrl(url)}` : 'no stream URL known',
+      record,
+      conformance,
+      problem: online
+        ? undefined
+        : url
+          ? `RTSP not answering at ${redactUrl(url)}`
+          : `no stream URL known${probeError ? ` (ONVIF probe failed: ${probeError.slice(0, 200)})` : ''}`,
     };
   }
+
+  async function reprobe(): Promise<void> {
+    await inventory.probeAll();
+    await refreshCameras();
+    await publishCameras();
+  }
+  const probeTimer = setInterval(() => void reprobe(), config.probeIntervalMinutes * 60_000);
+  probeTimer.unref();
 
   async function refreshCameras(): Promise<void> {
     reports = await Promise.all(config.cameras.map(cameraReport));
@@ -102,6 +128,7 @@ export async function startAgent(config: AgentConfig, logger: Logger = createLog
         cameraCount: config.cameras.length,
         cpuPercent: cpu(),
         memRssBytes: process.memoryUsage.rss(),
+        outboxPending: uplink.outbox.stats().messages,
         disk: diskUsage(config.dataDir),
         temperatureC: temperatureC(),
       })
@@ -127,9 +154,11 @@ export async function startAgent(config: AgentConfig, logger: Logger = createLog
     agentId: credentials.agentId,
     uplink,
     cameras: () => reports,
+    reprobe,
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      clearInterval(probeTimer);
       await recorder.stop();
       await uplink.close();
       db.close();

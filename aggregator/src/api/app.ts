@@ -10,6 +10,7 @@ import type { DomainServices } from '../services.ts';
 import { AccessGate, requirePermission, statedPurposeOf } from '../authz/gate.ts';
 import { ROUTE_GUARDS, guardMiddleware } from '../authz/route-guards.ts';
 import { scopeFleet } from '../authz/fleet-scope.ts';
+import { clientIp as clientAddress } from './routes/common.ts';
 import { buildDomainRouters, mountDomainRoutes, mountPublicDomainRoutes } from './routes/index.ts';
 import type { LoginLimiter } from '../auth/rate-limit.ts';
 
@@ -50,7 +51,7 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
     const user = match ? deps.users.userForToken(match[1]!) : undefined;
     if (!user) return apiError(c, 401, 'unauthenticated', 'a valid bearer token is required');
     c.set('user', user);
-    const gate = new AccessGate(deps.domain.authorizer, user, statedPurposeOf(c));
+    const gate = new AccessGate(deps.domain.authorizer, user, statedPurposeOf(c), clientAddress(c));
     c.set('access', gate);
     await next();
     // Deny by default: a route that answered without asking the authorization point is refused.

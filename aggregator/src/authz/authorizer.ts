@@ -8,7 +8,8 @@ import { AreaTree } from '../domain/area-tree.ts';
 import type { DomainRepos } from '../domain/repositories.ts';
 import type { GrantRepository } from '../sharing/repository.ts';
 import { decide, type CameraScope, type Decision, type DecisionContext, type Principal, type Resource } from './decide.ts';
-import type { Action } from './policy.ts';
+import { FOOTAGE_ACTIONS, type Action } from './policy.ts';
+import type { AuditTrail } from '../audit/trail.ts';
 
 /** What a route names; the authorizer looks up the rest. */
 export type ResourceRef =
@@ -31,6 +32,8 @@ export interface AuthorizerOptions {
   now?: () => Date;
   /** Whether an agent is registered (agents not placed at a site are still addressable by admins). */
   agentExists?: (agentId: string) => boolean;
+  /** Where refused attempts at footage are recorded. */
+  audit?: AuditTrail;
 }
 
 export class Authorizer {
@@ -100,6 +103,17 @@ export class Authorizer {
   private async siteResource(orgId: string, areaId: string): Promise<Resource | undefined> {
     const org = await this.opts.repos.orgs.get(orgId);
     return org ? { type: 'site', orgId, orgKind: org.kind, areaId } : undefined;
+  }
+
+  /** Records a refused attempt at footage (who tried to see what, stating which purpose). */
+  async recordDenied(p: Principal, action: Action, resource: Resource, reason: string, ip: string | null, purpose: string | undefined): Promise<void> {
+    if (!this.opts.audit || !FOOTAGE_ACTIONS.includes(action) || resource.type !== 'camera') return;
+    const cam = resource.camera;
+    await this.opts.audit.record({
+      action, outcome: 'denied', actor: p, ip, purpose: purpose ?? null,
+      resource: { type: 'camera', id: `${cam.agentId}/${cam.cameraId}`, ownerOrgId: cam.ownerOrgId, areaId: cam.areaId },
+      detail: { reason },
+    });
   }
 
   /** One decision, start to end (for callers outside HTTP, e.g. a broker hook). */

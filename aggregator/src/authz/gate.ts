@@ -37,6 +37,8 @@ export class AccessGate {
     private readonly authorizer: Authorizer,
     readonly user: User,
     readonly statedPurpose: string | undefined,
+    /** The caller's address, for the audit trail. */
+    readonly ip: string | null = null,
   ) {}
 
   /** Declares a route that concerns only the caller (their profile, their tokens): no resource to check. */
@@ -65,6 +67,7 @@ export class AccessGate {
     const principal = await this.getPrincipal();
     const decision = decide(principal, action, resource, await this.context());
     if (decision.allow) return { ok: true, granted: { action, principal, resource, decision, statedPurpose: this.statedPurpose } };
+    await this.authorizer.recordDenied(principal, action, resource, decision.reason, this.ip, this.statedPurpose);
     if (decision.reason === 'purpose-required') {
       return { ok: false, status: 400, code: 'purpose-required', message: `state the purpose of this access in the ${PURPOSE_HEADER} header or the purpose query parameter` };
     }

@@ -41,7 +41,7 @@ export interface BrokerOptions {
   /** Per-connection publish rate limit (token bucket); beyond it the client is disconnected. */
   publishRatePerSecond?: number;
   publishBurst?: number;
-  verifyAgent(agentId: string, password: string): boolean;
+  verifyAgent(agentId: string, password: string): boolean | Promise<boolean>;
   /** Whether a connected agent may stay connected (revocations made elsewhere, e.g. by the CLI). */
   isAgentActive?(agentId: string): boolean;
   revocationCheckMs?: number;
@@ -105,14 +105,16 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
         return;
       }
       const id = client.id;
-      const ok = !!username && username === id && !!password && opts.verifyAgent(username, password.toString());
-      if (!ok) {
+      const refuse = () => {
         counters.authFailures++;
         opts.logger.warn({ clientId: id }, 'mqtt authentication refused');
         done(new AuthError(5) as Error & { returnCode: 5 }, false);
-        return;
-      }
-      done(null, true);
+      };
+      if (!username || username !== id || !password) return refuse();
+      Promise.resolve(opts.verifyAgent(username, password.toString())).then(
+        (ok) => (ok ? done(null, true) : refuse()),
+        () => refuse(),
+      );
     },
     authorizePublish(client, packet, callback) {
       if (!client) return callback(null);

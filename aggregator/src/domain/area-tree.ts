@@ -37,16 +37,16 @@ export class AreaTree {
     return out;
   }
 
-  /** True when `areaId` is `rootId` or lies below it. */
+  private readonly subtrees = new Map<string, Set<string>>();
+
+  /** True when `areaId` is `rootId` or lies below it (subtrees memoised: called once per camera on list routes). */
   contains(rootId: string, areaId: string): boolean {
-    let cur: string | null | undefined = areaId;
-    const seen = new Set<string>();
-    while (cur && !seen.has(cur)) {
-      if (cur === rootId) return true;
-      seen.add(cur);
-      cur = this.byId.get(cur)?.parentId;
+    let set = this.subtrees.get(rootId);
+    if (!set) {
+      set = this.subtree(rootId);
+      this.subtrees.set(rootId, set);
     }
-    return false;
+    return set.has(areaId);
   }
 
   /** The path from the root down to the area, e.g. ['hanoi', 'hoan-kiem']. */

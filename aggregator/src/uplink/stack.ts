@@ -11,6 +11,7 @@ import type { Db } from '../db/database.ts';
 import type { FleetStore } from '../fleet/store.ts';
 import type { ApiEnv } from '../api/app.ts';
 import { startBroker, type RunningBroker } from '../broker/broker.ts';
+import { AgentAuthenticator } from '../broker/agent-auth.ts';
 import { Ingest } from '../ingest/ingest.ts';
 import { EnrollmentService } from '../enrollment/enrollment.ts';
 import { enrollmentRoutes } from '../enrollment/routes.ts';
@@ -72,6 +73,7 @@ export async function startUplink({ config, db, fleet, logger }: UplinkDeps): Pr
     isConnected: (id) => !!broker?.connectedAgents().includes(id),
   });
 
+  const auth = new AgentAuthenticator(db);
   const tls = config.mqtt.tls;
   broker = await startBroker({
     host: config.mqtt.host,
@@ -81,7 +83,7 @@ export async function startUplink({ config, db, fleet, logger }: UplinkDeps): Pr
     maxPacketBytes: config.mqtt.maxPacketBytes,
     publishRatePerSecond: config.mqtt.publishRatePerSecond,
     publishBurst: config.mqtt.publishBurst,
-    verifyAgent: (id, password) => fleet.verifyAgent(id, password),
+    verifyAgent: (id, password) => auth.verify(id, password),
     isAgentActive: agentActive,
     revocationCheckMs: config.mqtt.revocationCheckMs,
     onAgentMessage: (agentId, topic, payload) => ingest.handle(agentId, topic, payload),

@@ -12,6 +12,11 @@ import type { FrameSource } from './frame-source.ts';
 
 const execFileAsync = promisify(execFile);
 
+/** ffmpeg echoes the input URL in its errors: strip user:password@ from every URL in a text. */
+export function redactUrlsIn(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1');
+}
+
 export const AUDIO_SAMPLE_RATE = 16_000;
 
 export function ffmpegPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -131,7 +136,7 @@ export class FfmpegFrameSource implements FrameSource {
   async done(): Promise<void> {
     const code = await this.exited;
     if (code !== 0 && !this.closed) {
-      throw new Error(`ffmpeg failed on ${redactUrl(this.options.input)} (exit ${code}): ${this.stderrTail.trim().split('\n').slice(-3).join(' | ')}`);
+      throw new Error(`ffmpeg failed on ${redactUrl(this.options.input)} (exit ${code}): ${redactUrlsIn(this.stderrTail.trim().split('\n').slice(-3).join(' | '))}`);
     }
   }
 

@@ -43,10 +43,7 @@ export function eventRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices): v
     createRoute({
       method: 'get', path: '/api/v1/events/{agentId}/{eventId}/snapshot', tags: ['events'], summary: "An event's snapshot (state a purpose)",
       middleware: [
-        requirePermission('view_snapshot', (c) => {
-          const ev = domain.events.events({ agentId: c.req.param('agentId') ?? '', limit: 100_000 }).find((e) => e.eventId === c.req.param('eventId'));
-          return { type: 'camera', agentId: c.req.param('agentId') ?? '', cameraId: ev?.cameraId ?? '' };
-        }),
+        requirePermission('view_snapshot', (c) => ({ type: 'camera', agentId: c.req.param('agentId') ?? '', cameraId: domain.eventCamera(c.req.param('agentId') ?? '', c.req.param('eventId') ?? '') ?? '' })),
       ] as const,
       request: { params: z.object({ agentId: z.string().max(64), eventId: z.string().max(128) }) },
       responses: { 200: { description: 'image/jpeg' }, ...ERRORS },

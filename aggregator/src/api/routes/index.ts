@@ -36,6 +36,8 @@ export function buildDomainRouters(deps: ApiDeps): DomainRouters {
   userRoutes(prot, deps);
   alertRoutes(prot, deps.domain);
 
+  documentOtherRoutes(prot);
+
   pub.get('/api/v1/openapi.json', (c) => {
     const info = { title: 'camfleet aggregator API', version: deps.version, description: 'REST API of the camfleet aggregator. Authenticate with `Authorization: Bearer <token>` (POST /api/v1/auth/login, or an API token). Errors: `{error: {code, message}}`. Footage routes need a stated purpose (`X-Camfleet-Purpose`).' };
     const doc = { openapi: '3.1.0', info };
@@ -57,4 +59,16 @@ export function mountPublicDomainRoutes(app: Hono<ApiEnv>, routers: DomainRouter
 
 export function mountDomainRoutes(app: Hono<ApiEnv>, routers: DomainRouters): void {
   app.route('/', routers.protected);
+}
+
+/** Routes declared elsewhere without zod-openapi: listed so the document covers the whole API. */
+function documentOtherRoutes(app: OpenAPIHono<ApiEnv>): void {
+  const r = app.openAPIRegistry;
+  const ok = (description: string) => ({ 200: { description } });
+  r.registerPath({ method: 'get', path: '/api/v1/health', tags: ['system'], summary: 'Liveness (public)', responses: ok('status and version') });
+  r.registerPath({ method: 'get', path: '/api/v1/fleet', tags: ['fleet'], summary: 'Agents and the cameras they report, in your view_health scope', responses: ok('agents with cameras and a summary') });
+  r.registerPath({ method: 'get', path: '/api/v1/stream', tags: ['fleet'], summary: 'Live updates for the dashboard (server-sent events; view_health)', responses: ok('event stream') });
+  r.registerPath({ method: 'post', path: '/api/v1/agents/{id}/commands', tags: ['commands'], summary: 'Send a command to an agent (clip.request needs request_clip on the camera and a stated purpose; snapshot view_snapshot; others manage_sites)', responses: { 202: { description: 'the command record' } } });
+  r.registerPath({ method: 'get', path: '/api/v1/commands/{id}', tags: ['commands'], summary: "A command's state", responses: ok('the command record') });
+  r.registerPath({ method: 'post', path: '/api/v1/agents/{id}/revoke', tags: ['fleet'], summary: "Revoke an agent's credentials (manage_sites on its site)", responses: ok('revoked') });
 }

@@ -154,7 +154,7 @@ export async function render(root, ctx) {
   async function play(clip, button) {
     button.disabled = true;
     try {
-      const src = clip.videoUrl ?? `/api/v1/clips/${enc(clip.id)}/video`;
+      const src = clip.videoUrl ?? `/api/v1/clips/${enc(clip.agentId ?? cam.agentId)}/${enc(clip.clipId ?? clip.id)}/video`;
       const u = await blobUrl(src, { purpose });
       urls.add(u);
       player.hidden = false;

@@ -115,7 +115,7 @@ export async function render(root, ctx) {
       clear(formBox).append(failure(new ApiError(404, 'not-found', 'no route GET /api/v1/orgs'), 'GET /api/v1/orgs'));
       return;
     }
-    const check = (name, value, label, checked = false) => h('label', {}, h('input', { type: 'checkbox', name, value, checked }), label);
+    const check = (name, value, label, checked = false) => h('label', {}, h('input', { type: 'checkbox', name, value, checked, defaultChecked: checked }), label);
     const cameraChecks = cameras.map((c) => check('camera', `${c.agentId}/${c.cameraId}`, c.name ?? c.cameraId, cameras.length === 1));
     const orgSel = h('select', { id: 'grant-org', required: true },
       orgs.filter((o) => o.id !== myOrg).map((o) => h('option', { value: o.id }, o.name)));

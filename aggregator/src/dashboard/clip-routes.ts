@@ -1,0 +1,88 @@
+/**
+ * Clips for the browser, through the one authorization point:
+ *
+ *   GET /api/v1/cameras/:agentId/:cameraId/clips      the camera's clips (view_clips + stated purpose)
+ *   GET /api/v1/clips/:agentId/:clipId/video          a complete clip's MP4, with Range support
+ *                                                     (view_clips on its camera + purpose; audited as clip.view)
+ *
+ * A route registrar for `ApiDeps.routes`: mounted after authentication, so `c.get('access')` is set.
+ */
+import type { Hono } from 'hono';
+import type { ApiEnv } from '../api/app.ts';
+import { apiError } from '../api/app.ts';
+import { clientIp } from '../api/routes/common.ts';
+import { requirePermission } from '../authz/gate.ts';
+import type { ClipService, ClipRow } from '../clips/clips.ts';
+import type { AuditTrail } from '../audit/trail.ts';
+import { fileResponse } from './range.ts';
+
+export interface ClipRouteDeps {
+  clips: Pick<ClipService, 'get' | 'list' | 'filePath'>;
+  audit: Pick<AuditTrail, 'record'>;
+}
+
+const enc = encodeURIComponent;
+
+/** What the dashboard shows of a clip: never its path on disk. */
+export function clipView(c: ClipRow) {
+  return {
+    id: `${c.agentId}/${c.clipId}`,
+    agentId: c.agentId,
+    clipId: c.clipId,
+    cameraId: c.cameraId,
+    from: c.from,
+    to: c.to,
+    bytes: c.bytes,
+    sha256: c.sha256,
+    status: c.state,
+    reason: c.reason,
+    receivedChunks: c.receivedChunks,
+    chunks: c.chunks,
+    completedAt: c.completedAt,
+    videoUrl: c.state === 'complete' ? `/api/v1/clips/${enc(c.agentId)}/${enc(c.clipId)}/video` : null,
+  };
+}
+
+export function clipRoutes(deps: ClipRouteDeps) {
+  return (app: Hono<ApiEnv>) => {
+    app.get(
+      '/api/v1/cameras/:agentId/:cameraId/clips',
+      requirePermission('view_clips', (c) => ({ type: 'camera', agentId: c.req.param('agentId') ?? '', cameraId: c.req.param('cameraId') ?? '' })),
+      (c) => {
+        const items = deps.clips.list({ agentId: c.req.param('agentId'), cameraId: c.req.param('cameraId'), limit: 200 });
+        return c.json({ items: items.map(clipView) });
+      },
+    );
+
+    app.get(
+      '/api/v1/clips/:agentId/:clipId/video',
+      // The clip's camera decides: a clip of a camera the user may not see is "not found".
+      requirePermission('view_clips', (c) => ({
+        type: 'camera',
+        agentId: c.req.param('agentId') ?? '',
+        cameraId: deps.clips.get(c.req.param('agentId') ?? '', c.req.param('clipId') ?? '')?.cameraId ?? '',
+      })),
+      async (c) => {
+        const clip = deps.clips.get(c.req.param('agentId'), c.req.param('clipId'));
+        const file = clip?.state === 'complete' ? deps.clips.filePath(clip) : undefined;
+        if (!clip || !file) return apiError(c, 404, 'not-found', 'no complete clip with that id');
+        const granted = c.get('access').granted!;
+        const cam = granted.resource.type === 'camera' ? granted.resource.camera : undefined;
+        const range = c.req.header('range');
+        // One audit entry per viewing, not per seek: a range that does not start at 0 continues one.
+        if (!range || /^bytes=0-/.test(range)) {
+          await deps.audit.record({
+            action: 'clip.view', actor: granted.principal, ip: clientIp(c), purpose: granted.statedPurpose ?? null,
+            resource: { type: 'camera', id: `${clip.agentId}/${clip.cameraId}`, ownerOrgId: cam?.ownerOrgId, areaId: cam?.areaId },
+            detail: { clipId: clip.clipId, from: clip.from, to: clip.to, sha256: clip.sha256, via: granted.decision.rule, grantId: granted.decision.grantId ?? null },
+          });
+        }
+        try {
+          return fileResponse(file, range, 'video/mp4', { 'Content-Disposition': `inline; filename="${clip.clipId.replace(/[^A-Za-z0-9._-]/g, '_')}.mp4"` });
+        } catch {
+          return apiError(c, 404, 'not-found', 'the clip file is missing');
+        }
+      },
+    );
+  };
+}
