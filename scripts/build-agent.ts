@@ -79,29 +79,32 @@ export async function buildAgent(target = 'linux-x64', log = console.log): Promi
   mkdirSync(CACHE, { recursive: true });
   const work = mkdtempSync(join(CACHE, 'work-'));
   const id = buildId();
-  const bundle = await bundleAgent({ repoRoot: ROOT, outFile: join(work, 'camfleet-agent.cjs'), buildId: id, nodeVersion: runtime.version });
-  for (const w of bundle.warnings) log(`bundle warning: ${w}`);
-  log(`bundle: ${mib(bundle.bytes)}, build ${id}`);
+  try {
+    const bundle = await bundleAgent({ repoRoot: ROOT, outFile: join(work, 'camfleet-agent.cjs'), buildId: id, nodeVersion: runtime.version });
+    for (const w of bundle.warnings) log(`bundle warning: ${w}`);
+    log(`bundle: ${mib(bundle.bytes)}, build ${id}`);
 
-  rmSync(staged, { recursive: true, force: true });
-  const libDir = join(staged, 'lib');
-  mkdirSync(libDir, { recursive: true });
-  const exe = join(staged, 'camfleet-agent');
-  await makeSea({ runtime, bundle: bundle.file, workDir: work, output: exe });
-  installBetterSqlite3(sqliteAddon, libDir);
-  copyOnnxRuntime(target, libDir, join(ROOT, 'agent'));
-  for (const asset of ASSETS) {
-    const from = join(ROOT, asset);
-    if (existsSync(from)) cpSync(from, join(staged, 'share', asset), { recursive: true });
-    else log(`asset ${asset}: not present, not shipped`);
+    rmSync(staged, { recursive: true, force: true });
+    const libDir = join(staged, 'lib');
+    mkdirSync(libDir, { recursive: true });
+    const exe = join(staged, 'camfleet-agent');
+    await makeSea({ runtime, bundle: bundle.file, workDir: work, output: exe });
+    installBetterSqlite3(sqliteAddon, libDir);
+    copyOnnxRuntime(target, libDir, join(ROOT, 'agent'));
+    for (const asset of ASSETS) {
+      const from = join(ROOT, asset);
+      if (existsSync(from)) cpSync(from, join(staged, 'share', asset), { recursive: true });
+      else log(`asset ${asset}: not present, not shipped`);
+    }
+    copyFileSync(join(ROOT, 'scripts', 'build', 'SITE-BOX.md'), join(staged, 'README.md'));
+
+    copyFileSync(exe, executable);
+    chmodSync(executable, 0o755);
+    rmSync(archive, { force: true });
+    execFileSync('tar', ['-czf', archive, '--owner=0', '--group=0', '-C', DIST, 'camfleet-agent']);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
-  copyFileSync(join(ROOT, 'scripts', 'build', 'SITE-BOX.md'), join(staged, 'README.md'));
-
-  copyFileSync(exe, executable);
-  chmodSync(executable, 0o755);
-  rmSync(archive, { force: true });
-  execFileSync('tar', ['-czf', archive, '--owner=0', '--group=0', '-C', DIST, 'camfleet-agent']);
-  rmSync(work, { recursive: true, force: true });
   log(
     `built camfleet-agent ${agentVersion} (${id}) on Node ${runtime.version} for ${target} in ${((Date.now() - started) / 1000).toFixed(0)} s:\n` +
       `  ${archive} (${mib(statSync(archive).size)})\n  ${executable} (${mib(statSync(executable).size)})`,

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { loadConfig, SecretRef } from '@camfleet/shared';
+import { DetectionConfig } from './detection/config.ts';
 import { RecordingConfigSchema } from './recorder/config-schema.ts';
 
 export const CameraConfigSchema = z
@@ -18,6 +19,8 @@ export const CameraConfigSchema = z
     username: z.string().optional(),
     password: SecretRef.optional(),
     record: z.boolean().default(true),
+    /** Run detection on this camera (settings from the agent's `detection` section). */
+    detect: z.boolean().default(true),
   })
   .strict()
   .refine((c) => c.onvifUrl || c.rtspUrl, { message: 'a camera needs onvifUrl or rtspUrl' });
@@ -59,6 +62,8 @@ export const AgentConfigSchema = z
     /** MQTT keepalive: the broker declares the agent dead (last will) after 1.5 times this. */
     keepaliveSeconds: z.number().int().min(1).max(600).default(10),
     cameras: z.array(CameraConfigSchema).default([]),
+    /** Detection settings for every camera (motion gating, objects, tamper, sound); `{}` is a working default. */
+    detection: DetectionConfig.default(DetectionConfig.parse({})),
     /** Segment length, retention (age, byte budget, free-space floor): see agent/src/recorder/README.md. */
     recording: RecordingConfigSchema.prefault({}),
     log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') }).strict().default({ level: 'info' }),

@@ -1,6 +1,7 @@
 /** The aggregator's configuration file (YAML or JSON), validated at load. */
 import { z } from 'zod';
 import { loadConfig, SecretRef } from '@camfleet/shared';
+import { DashboardConfigSchema } from './dashboard/config.ts';
 
 const Tls = z
   .object({
@@ -20,7 +21,7 @@ const Uplink = z
     /** Ingest writes are committed in batches of up to this many messages... */
     batchMaxMessages: z.number().int().min(1).max(10_000).default(500),
     /** ...or after this many milliseconds; the agent's PUBACK waits for the commit. */
-    batchMaxDelayMs: z.number().int().min(0).max(5_000).default(20),
+    batchMaxDelayMs: z.number().int().min(0).max(5_000).default(5),
     /** How long seen (agentId, seq) pairs are kept for de-duplication. */
     dedupWindowHours: z.number().positive().default(7 * 24),
     /** Re-send `clip.need` for a clip that made no progress for this long. */
@@ -72,6 +73,8 @@ export const AggregatorConfigSchema = z
       .default({ host: '0.0.0.0', port: 8080 }),
     uplink: Uplink.prefault({}),
     metrics: z.object({ influx: Influx.optional() }).strict().prefault({}),
+    /** Web dashboard settings (optional map tiles): see dashboard/config.ts. */
+    dashboard: DashboardConfigSchema.prefault({}),
     log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') }).strict().default({ level: 'info' }),
   })
   .strict();

@@ -52,7 +52,7 @@ export async function startAggregator(config: AggregatorConfig, logger = createL
 
   const live = new LiveStreams(fleet);
   const api = createApi({ fleet, users, domain, version: AGGREGATOR_VERSION, live, publicRoutes: uplink.publicRoutes, routes: [...uplink.routes, clipRoutes({ clips: uplink.clips, audit: domain.audit })] });
-  const dashboard = createDashboardApp();
+  const dashboard = createDashboardApp(config.dashboard);
   let http: ServerType;
   const httpPort = await new Promise<number>((resolve) => {
     http = serve({ fetch: (req, env) => (isDashboardPath(new URL(req.url).pathname) ? dashboard.fetch(req, env) : api.fetch(req, env)), port: config.http.port, hostname: config.http.host }, (info) => resolve(info.port));

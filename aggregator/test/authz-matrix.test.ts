@@ -51,21 +51,26 @@ const REQUESTS: Req[] = [
     name: 'update the shop site', method: 'POST', path: '/api/v1/sites',
     body: () => ({ id: 'site-shop', name: 'Shop (renamed)', orgId: 'shop', areaId: 'ward-a' }),
   },
+  {
+    name: 'request a clip of camera A', method: 'POST', path: '/api/v1/agents/agent-a/commands?purpose=public_order',
+    body: () => ({ name: 'clip.request', args: { cameraId: 'cam-a', from: '2026-01-01T00:00:00Z', to: '2026-01-01T00:01:00Z' } }),
+  },
+  { name: 'reprobe agent A', method: 'POST', path: '/api/v1/agents/agent-a/commands', body: () => ({ name: 'reprobe', args: {} }) },
 ];
 
-//             camA camB shop snapA snapB snapS csv audit users grant fleet events place alerts verify dups geo sites orgs terms grants me  uShop uWardB siteB siteShop
+//             camA camB shop snapA snapB snapS csv audit users grant fleet events place alerts verify dups geo sites orgs terms grants me  uShop uWardB siteB siteShop clip reprobe
 const MATRIX: Record<string, number[]> = {
-  admin:        [1,  1,   1,   0,    0,    0,    1,  1,    1,    0,    1,    0,     1,    1,     1,     1,   1,  1,    1,   0,    1,     1,  1,    1,     1,    1],
-  operator:     [1,  1,   0,   1,    1,    0,    1,  0,    0,    0,    1,    1,     0,    1,     0,     1,   1,  1,    1,   0,    1,     1,  0,    0,     0,    0],
-  police:       [1,  0,   0,   1,    0,    0,    0,  0,    0,    0,    1,    1,     0,    1,     0,     1,   0,  1,    1,   0,    1,     1,  0,    0,     0,    0],
-  command:      [1,  0,   0,   1,    0,    0,    0,  0,    0,    0,    1,    1,     0,    1,     0,     1,   0,  1,    1,   0,    1,     1,  0,    0,     0,    0],
-  construction: [0,  1,   0,   0,    1,    0,    1,  0,    0,    0,    1,    1,     0,    1,     0,     1,   1,  1,    1,   0,    1,     1,  0,    0,     0,    0],
-  inspector:    [1,  1,   0,   0,    0,    0,    1,  0,    0,    0,    1,    0,     0,    1,     0,     1,   1,  1,    1,   0,    1,     1,  0,    0,     0,    0],
-  'ward-a':     [1,  0,   0,   1,    0,    0,    1,  0,    0,    0,    1,    1,     0,    1,     0,     1,   1,  1,    1,   0,    1,     1,  0,    0,     0,    0],
-  'tech-a':     [1,  0,   0,   0,    0,    0,    0,  0,    0,    0,    1,    0,     1,    1,     0,     1,   0,  1,    1,   0,    1,     1,  0,    0,     0,    0],
-  'shop-owner': [0,  0,   1,   0,    0,    1,    1,  1,    0,    1,    1,    1,     0,    1,     0,     1,   1,  1,    1,   1,    1,     1,  0,    0,     0,    1],
-  'shop-admin': [0,  0,   1,   0,    0,    0,    0,  0,    1,    0,    1,    0,     0,    1,     0,     1,   0,  1,    1,   0,    1,     1,  1,    0,     0,    1],
-  auditor:      [1,  1,   0,   0,    0,    0,    0,  1,    0,    0,    0,    0,     0,    0,     1,     1,   0,  0,    1,   0,    1,     1,  0,    0,     0,    0],
+  admin:        [1,  1,   1,   0,    0,    0,    1,  1,    1,    0,    1,    0,     1,    1,     1,     1,   1,  1,    1,   0,    1,     1,  1,    1,     1,    1, 0, 1],
+  operator:     [1,  1,   0,   1,    1,    0,    1,  0,    0,    0,    1,    1,     0,    1,     0,     1,   1,  1,    1,   0,    1,     1,  0,    0,     0,    0, 0, 0],
+  police:       [1,  0,   0,   1,    0,    0,    0,  0,    0,    0,    1,    1,     0,    1,     0,     1,   0,  1,    1,   0,    1,     1,  0,    0,     0,    0, 1, 0],
+  command:      [1,  0,   0,   1,    0,    0,    0,  0,    0,    0,    1,    1,     0,    1,     0,     1,   0,  1,    1,   0,    1,     1,  0,    0,     0,    0, 0, 0],
+  construction: [0,  1,   0,   0,    1,    0,    1,  0,    0,    0,    1,    1,     0,    1,     0,     1,   1,  1,    1,   0,    1,     1,  0,    0,     0,    0, 0, 0],
+  inspector:    [1,  1,   0,   0,    0,    0,    1,  0,    0,    0,    1,    0,     0,    1,     0,     1,   1,  1,    1,   0,    1,     1,  0,    0,     0,    0, 0, 0],
+  'ward-a':     [1,  0,   0,   1,    0,    0,    1,  0,    0,    0,    1,    1,     0,    1,     0,     1,   1,  1,    1,   0,    1,     1,  0,    0,     0,    0, 1, 0],
+  'tech-a':     [1,  0,   0,   0,    0,    0,    0,  0,    0,    0,    1,    0,     1,    1,     0,     1,   0,  1,    1,   0,    1,     1,  0,    0,     0,    0, 0, 1],
+  'shop-owner': [0,  0,   1,   0,    0,    1,    1,  1,    0,    1,    1,    1,     0,    1,     0,     1,   1,  1,    1,   1,    1,     1,  0,    0,     0,    1, 0, 0],
+  'shop-admin': [0,  0,   1,   0,    0,    0,    0,  0,    1,    0,    1,    0,     0,    1,     0,     1,   0,  1,    1,   0,    1,     1,  1,    0,     0,    1, 0, 0],
+  auditor:      [1,  1,   0,   0,    0,    0,    0,  1,    0,    0,    0,    0,     0,    0,     1,     1,   0,  0,    1,   0,    1,     1,  0,    0,     0,    0, 0, 0],
 };
 
 test('every role, every route, inside and outside its scope', async () => {

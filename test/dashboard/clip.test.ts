@@ -57,10 +57,17 @@ test('the officer states a purpose and the clip plays in the browser', async () 
   const video = page.locator('#clip-player');
   await video.waitFor();
   // Played for real: the browser decoded it, knows its length, and its clock moved.
-  await waitFor('the clip to play', async () => ((await video.evaluate('(v) => v.currentTime')) as number) > 0.3, { timeoutMs: 30_000 });
-  const duration = (await video.evaluate('(v) => v.duration')) as number;
-  assert.ok(Math.abs(duration - 3) < 0.5, `a 3 s clip (${duration})`);
-  assert.ok(((await video.evaluate('(v) => v.videoWidth')) as number) === 320);
+  const media = () =>
+    video.evaluate((v) => {
+      const m = v as unknown as { currentTime: number; duration: number; videoWidth: number; readyState: number; error: { message: string } | null };
+      return { currentTime: m.currentTime, duration: m.duration, videoWidth: m.videoWidth, readyState: m.readyState, error: m.error?.message ?? null };
+    });
+  await waitFor('the clip to play', async () => (await media()).currentTime > 0.3, { timeoutMs: 30_000 }).catch(async (err) => {
+    throw new Error(`${String(err)}: ${JSON.stringify(await media())}`);
+  });
+  const m = await media();
+  assert.ok(Math.abs(m.duration - 3) < 0.5, `a 3 s clip (${m.duration})`);
+  assert.is(m.videoWidth, 320);
   await screenshot(page, 'camera-clip-playing');
 });
 
@@ -72,6 +79,20 @@ test('the video route serves byte ranges, and the viewing is in the audit trail 
   assert.is((await part.arrayBuffer()).byteLength, 100);
   const views = (await env.agg.domain.audit.query({ action: 'clip.view', limit: 10 })) as Array<{ actorUsername: string | null; purpose: string | null }>;
   assert.ok(views.some((e) => e.actorUsername === 'ward.hoankiem' && e.purpose === 'public_order'), JSON.stringify(views));
+});
+
+test('the officer requests a clip of an interval from the camera page', async () => {
+  const { page } = browser;
+  await page.locator('#clip-from').fill('2026-11-22T07:55');
+  await page.locator('#clip-to').fill('2026-11-22T07:57');
+  await page.locator('#clip-request button[type=submit]').click();
+  await page.locator('#clip-request-result.ok').waitFor();
+  const [command] = env.agg.db.prepare("SELECT agent_id AS agentId, args_json AS args, requested_by AS who FROM agent_commands WHERE name = 'clip.request'").all() as Array<{ agentId: string; args: string; who: string }>;
+  assert.is(command?.agentId, 'hk-01');
+  assert.is(command?.who, 'ward.hoankiem');
+  const args = JSON.parse(command!.args) as { cameraId: string; from: string; to: string };
+  assert.is(args.cameraId, 'gate');
+  assert.is(Date.parse(args.to) - Date.parse(args.from), 2 * 60_000, 'the interval asked for');
 });
 
 test("another ward's officer cannot fetch the clip", async () => {

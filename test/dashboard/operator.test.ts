@@ -93,6 +93,20 @@ test('the alert list shows the non-conformant camera', async () => {
   await page.locator('main[data-page="cameras"] tr[data-camera]').first().waitFor();
 });
 
+test('the inventory export downloads a CSV of the cameras in scope', async () => {
+  const { page } = browser;
+  await page.locator('nav a[data-page="inventory"]').click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('button[data-format="csv"]').click()]);
+  assert.is(download.suggestedFilename(), 'camfleet-inventory.csv');
+  const { readFileSync } = await import('node:fs');
+  const lines = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
+  assert.is(lines.length, 1 + 4, 'a header and the four cameras the operator may see');
+  assert.not.match(lines.join('\n'), 'Shop door');
+  await page.locator('#export-result .notice.ok').waitFor();
+  await page.locator('nav a[data-page="cameras"]').click();
+  await page.locator('main[data-page="cameras"] tr[data-camera]').first().waitFor();
+});
+
 test('a camera that stops turns offline on the open page without a reload', async () => {
   const { page } = browser;
   await page.evaluate('window.__noReload = true');

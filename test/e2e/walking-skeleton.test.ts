@@ -54,7 +54,7 @@ test.before(async () => {
     credentialsFile: credsFile,
     heartbeatSeconds: 1,
     keepaliveSeconds: 2,
-    cameras: ['cam1', 'cam2', 'cam3'].map((id) => ({ id, rtspUrl: rtsp.url(id), record: false })),
+    cameras: ['cam1', 'cam2', 'cam3'].map((id) => ({ id, rtspUrl: rtsp.url(id), record: false, detect: false })),
   };
   const configFile = join(dir.path, 'agent.json');
   writeFileSync(configFile, JSON.stringify(config));

@@ -5,7 +5,7 @@ import { createLogger } from '@camfleet/shared';
 import { Uplink } from '../../agent/src/uplink/connection.ts';
 import { SeqCounter } from '../../agent/src/uplink/seq.ts';
 import { UPLINK_MIGRATIONS } from '../../agent/src/uplink/schema.ts';
-import { openAgentDb } from '../../agent/src/storage/db.ts';
+import { openAgentDb, type AgentDb } from '../../agent/src/storage/db.ts';
 import type { Credentials } from '../../agent/src/uplink/credentials.ts';
 
 export const quietLogger = () => createLogger('test', { level: process.env.CAMFLEET_LOG_LEVEL ?? 'silent' });
@@ -21,7 +21,7 @@ export interface TestUplinkOptions {
   maxInFlight?: number;
 }
 
-export function startTestUplink(o: TestUplinkOptions): { uplink: Uplink; close(): Promise<void> } {
+export function startTestUplink(o: TestUplinkOptions): { uplink: Uplink; db: AgentDb; close(): Promise<void> } {
   mkdirSync(o.dataDir, { recursive: true });
   const db = openAgentDb(o.dataDir, UPLINK_MIGRATIONS);
   const uplink = new Uplink({
@@ -39,6 +39,7 @@ export function startTestUplink(o: TestUplinkOptions): { uplink: Uplink; close()
   });
   return {
     uplink,
+    db,
     async close() {
       await uplink.close();
       db.close();

@@ -13,7 +13,7 @@ import mqtt from 'mqtt';
 import { encodeMessage, makeMessage, topicFor } from '@camfleet/shared';
 import { tempDir } from '../support/tmp.ts';
 import { waitFor } from '../support/wait.ts';
-import { enrollAgent, startTestAggregator } from './support.ts';
+import { enrollAgent, startTestAggregator, startTestUplink } from './support.ts';
 
 const script = fileURLToPath(new URL('./clip-agent.ts', import.meta.url));
 
@@ -93,6 +93,39 @@ test('chunks that do not match their hash, or belong to no offered clip, are ref
     await waitFor('clip verified', () => agg.uplink.clips.get(a.agentId, 'c1')?.state === 'complete');
     await client.endAsync();
   } finally {
+    await agg.close();
+    dir.cleanup();
+  }
+});
+
+test('an aggregator restart mid-upload: the transfer resumes where it stopped', async () => {
+  const dir = tempDir();
+  const aggData = join(dir.path, 'agg');
+  let agg = await startTestAggregator(aggData, { uplink: { clipNeedRetrySeconds: 1 } });
+  const ports = { mqtt: { port: agg.mqttPort }, uplink: { clipNeedRetrySeconds: 1 } };
+  const creds = enrollAgent(agg);
+  const agent = startTestUplink({ dataDir: join(dir.path, 'agent'), credentials: creds, bandwidthBytesPerSecond: 128 * 1024, clipChunkBytes: 16 * 1024 });
+  try {
+    const content = randomBytes(40 * 16 * 1024);
+    const sha = createHash('sha256').update(content).digest('hex');
+    const file = join(dir.path, 'clip.mp4');
+    writeFileSync(file, content);
+    await waitFor('connected', () => agent.uplink.connected);
+    await agent.uplink.offerClip(file, { clipId: 'c2', cameraId: 'cam2', from: '2026-01-01T00:00:00Z', to: '2026-01-01T00:00:30Z', segmentHashes: [] });
+    await waitFor('part of the clip in', () => (agg.uplink.clips.get(creds.agentId, 'c2')?.receivedChunks ?? 0) >= 5);
+    await agg.close();
+    agg = await startTestAggregator(aggData, ports);
+    const before = agg.uplink.clips.get(creds.agentId, 'c2')!;
+    assert.is(before.state, 'receiving');
+    assert.ok(before.receivedChunks >= 5 && before.receivedChunks < 40, `resumed from ${before.receivedChunks} of 40 chunks`);
+    await waitFor('clip complete after the restart', () => agg.uplink.clips.get(creds.agentId, 'c2')?.state === 'complete', { timeoutMs: 60_000 });
+    await waitFor('agent finished the upload', () => agent.uplink.clips.state('c2') === 'done');
+    const done = agg.uplink.clips.get(creds.agentId, 'c2')!;
+    assert.is(createHash('sha256').update(readFileSync(agg.uplink.clips.filePath(done)!)).digest('hex'), sha);
+    // Not everything was sent twice: the chunks stored before the restart were not asked for again.
+    assert.ok(agent.uplink.sender.counters.chunksSent < 2 * 40, `${agent.uplink.sender.counters.chunksSent} chunks sent for 40`);
+  } finally {
+    await agent.close();
     await agg.close();
     dir.cleanup();
   }

@@ -57,6 +57,12 @@ export class CameraInventory {
     return camera.subRtspUrl ?? (record ? pickStreams(record).sub : undefined);
   }
 
+  /** The picture size of one of the camera's streams, when the probe saw it. */
+  streamSize(cameraId: string, streamUrl: string): { width: number; height: number } | undefined {
+    const p = this.entries.get(cameraId)?.record?.profiles.find((pr) => pr.streamUri === streamUrl);
+    return p && p.width > 0 && p.height > 0 ? { width: p.width, height: p.height } : undefined;
+  }
+
   /** Probes and checks every ONVIF camera, a few at a time; never throws. */
   async probeAll(concurrency = 4): Promise<void> {
     const queue = this.cameras.filter((c) => c.onvifUrl);

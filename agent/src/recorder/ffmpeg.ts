@@ -92,11 +92,12 @@ export async function probeMedia(file: string, { countPackets = false } = {}): P
 
 /**
  * Rewrites a possibly truncated fragmented MP4 into a clean file with what is readable
- * (stream copy). Resolves false when nothing usable came out.
+ * (stream copy). `ok` false when nothing usable came out; `noSpace` when the disk was full (try
+ * again later: the source may be fine).
  */
-export async function remuxRepair(src: string, dst: string): Promise<boolean> {
+export async function remuxRepair(src: string, dst: string): Promise<{ ok: boolean; noSpace: boolean }> {
   const r = await runTool(ffmpegPath(), ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-i', src, '-map', '0', '-c', 'copy', '-movflags', '+faststart', '-f', 'mp4', dst], {
     timeoutMs: 120_000,
   });
-  return r.code === 0 && existsSync(dst);
+  return { ok: r.code === 0 && existsSync(dst), noSpace: /No space left on device/i.test(r.stderr) };
 }

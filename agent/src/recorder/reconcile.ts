@@ -34,6 +34,8 @@ export interface ReconcileResult {
   removed: string[];
   missing: SegmentRow[];
   expiredDeleted: number;
+  /** Unindexed files left for later: the disk was too full to repair them. */
+  deferred: string[];
 }
 
 /**
@@ -47,7 +49,7 @@ export async function reconcileCamera(
   { busy = new Set<string>(), onlyPrefix, checkMissing = true }: { busy?: Set<string>; onlyPrefix?: string; checkMissing?: boolean } = {},
 ): Promise<ReconcileResult> {
   const dir = cameraDir(dataDir, cameraId);
-  const result: ReconcileResult = { cameraId, repaired: [], removed: [], missing: [], expiredDeleted: 0 };
+  const result: ReconcileResult = { cameraId, repaired: [], removed: [], missing: [], expiredDeleted: 0, deferred: [] };
   let files: string[];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.mp4')).sort();
@@ -71,7 +73,8 @@ export async function reconcileCamera(
     }
     if (row) continue;
     const adopted = await repairAndIndex(index, dataDir, cameraId, file);
-    if (adopted) result.repaired.push(adopted);
+    if (adopted === 'no-space') result.deferred.push(rel);
+    else if (adopted) result.repaired.push(adopted);
     else result.removed.push(rel);
   }
   if (checkMissing) {
@@ -93,13 +96,21 @@ export async function reconcileCamera(
   return result;
 }
 
-async function repairAndIndex(index: SegmentIndex, dataDir: string, cameraId: string, file: string): Promise<SegmentRow | undefined> {
+async function repairAndIndex(index: SegmentIndex, dataDir: string, cameraId: string, file: string): Promise<SegmentRow | 'no-space' | undefined> {
   const dir = cameraDir(dataDir, cameraId);
   const full = join(dir, file);
   const endMs = Math.round(statSync(full).mtimeMs);
   const tmp = join(dir, file.replace(/\.mp4$/, TEMP_SUFFIX));
-  const ok = await remuxRepair(full, tmp);
-  const info = ok ? await probeMedia(tmp) : undefined;
+  const repair = await remuxRepair(full, tmp);
+  if (repair.noSpace) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* never written */
+    }
+    return 'no-space';
+  }
+  const info = repair.ok ? await probeMedia(tmp) : undefined;
   if (!info || info.durationS < MIN_USEFUL_S || !info.videoCodec) {
     for (const f of [tmp, full]) {
       try {

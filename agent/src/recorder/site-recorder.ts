@@ -67,6 +67,8 @@ interface CameraBook {
   bitrateKbps: number | undefined;
   /** Finished segments the database could not take (disk full): retried before the next. */
   unindexed: FinishedSegment[];
+  /** Runs whose leftover files could not be repaired yet (disk full): reconciled at the next run end. */
+  deferredRuns: Set<string>;
 }
 
 export interface SiteRecorderEvents {
@@ -122,6 +124,7 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
         gapCause: 'agent-down',
         bitrateKbps: undefined,
         unindexed: [],
+        deferredRuns: new Set(),
         recorder: new CameraRecorder({
           cameraId: cam.id,
           url: cam.rtspUrl,
@@ -279,13 +282,17 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
     const book = this.cameras.get(r.cameraId);
     if (!book) return;
     // The run's last segment may be cut off (ffmpeg killed, disk full): repair or remove it.
-    const busy = new Set<string>();
-    const result = await reconcileCamera(this.index, this.dataDir, r.cameraId, { onlyPrefix: `${r.runId}-`, checkMissing: false, busy });
-    for (const row of result.repaired) {
-      this.closeGap(book, r.cameraId, row.startMs);
-      book.lastEndMs = Math.max(book.lastEndMs ?? -Infinity, row.endMs);
+    // Only finished runs' files: the next run may already be writing its own.
+    for (const runId of [...book.deferredRuns, r.runId]) {
+      const result = await reconcileCamera(this.index, this.dataDir, r.cameraId, { onlyPrefix: `${runId}-`, checkMissing: false });
+      for (const row of result.repaired) {
+        this.closeGap(book, r.cameraId, row.startMs);
+        book.lastEndMs = Math.max(book.lastEndMs ?? -Infinity, row.endMs);
+      }
+      if (result.deferred.length) book.deferredRuns.add(runId);
+      else book.deferredRuns.delete(runId);
+      this.reportReconcile(result);
     }
-    this.reportReconcile(result);
     if (r.cause === 'stopped') return;
     book.gapCause = r.cause;
     if (r.cause === 'disk-full') {
@@ -304,13 +311,15 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
       const gap = this.index.addGap(cameraId, prevEnd, startMs, book.gapCause);
       this.emitEvent('recording.gap', cameraId, gap.fromMs, gap.toMs, { cause: gap.cause, durationS: (gap.toMs - gap.fromMs) / 1000 });
     }
-    book.gapCause = 'unknown';
+    // footage that moves the camera's timeline forward consumes the cause; a late repair of an
+    // older run's leftover does not
+    if (prevEnd === undefined || startMs >= prevEnd) book.gapCause = 'unknown';
   }
 
   private reportReconcile(r: ReconcileResult): void {
-    if (r.repaired.length || r.removed.length || r.missing.length || r.expiredDeleted) {
+    if (r.repaired.length || r.removed.length || r.missing.length || r.expiredDeleted || r.deferred.length) {
       this.logger.info(
-        { camera: r.cameraId, repaired: r.repaired.length, removed: r.removed.length, missing: r.missing.length, expiredDeleted: r.expiredDeleted },
+        { camera: r.cameraId, repaired: r.repaired.length, removed: r.removed.length, missing: r.missing.length, expiredDeleted: r.expiredDeleted, deferred: r.deferred.length },
         'reconciled disk and index',
       );
     }

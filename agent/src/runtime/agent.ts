@@ -11,7 +11,9 @@ import { SeqCounter } from '../uplink/seq.ts';
 import { Uplink } from '../uplink/connection.ts';
 import { UPLINK_MIGRATIONS } from '../uplink/schema.ts';
 import { openAgentDb } from '../storage/db.ts';
-import { siteRecorderFromConfig } from '../recorder/from-config.ts';
+import { recordingUrl, siteRecorderFromConfig } from '../recorder/from-config.ts';
+import { SiteDetection } from './detection.ts';
+import { deliverClip } from './clips.ts';
 import { rtspAlive } from '../cameras/rtsp-check.ts';
 import { CameraInventory } from '../cameras/inventory.ts';
 import { cpuSampler, diskUsage, temperatureC } from '../system/metrics.ts';
@@ -73,6 +75,31 @@ export async function startAgent(config: AgentConfig, logger: Logger = createLog
   );
   recorder.on('event', (e) => {
     uplink.publish('event', { ...e, data: e.data ?? {} }).catch((err) => logger.warn({ err: (err as Error).message }, 'event publish failed'));
+  });
+
+  // Detection (agent/src/detection): each camera's sub stream, motion-gated; events go to the
+  // outbox, and each asks for a clip of the buffer around it.
+  const shutdown = new AbortController();
+  const detection = new SiteDetection({
+    cameras: config.cameras.flatMap((c) => {
+      const url = c.detect ? (inventory.subStreamUrl(c) ?? inventory.streamUrl(c)) : undefined;
+      if (!url) return [];
+      return [{ id: c.id, url: recordingUrl({ ...c, rtspUrl: url }), ...inventory.streamSize(c.id, url), config: config.detection }];
+    }),
+    logger,
+    onEvent: (e) => void uplink.publish('event', e).catch((err) => logger.warn({ err: (err as Error).message }, 'event publish failed')),
+    requestClip: (r) =>
+      void deliverClip({
+        ...r,
+        eventId: r.eventId,
+        recorder,
+        uplink,
+        logger,
+        settleMs: (config.recording.segmentSeconds + 5) * 1000,
+        signal: shutdown.signal,
+      }).catch((err) => {
+        if (!shutdown.signal.aborted) logger.warn({ camera: r.cameraId, err: (err as Error).message }, 'event clip not delivered');
+      }),
   });
 
   async function cameraReport(c: CameraConfig): Promise<CameraReport> {
@@ -146,6 +173,7 @@ export async function startAgent(config: AgentConfig, logger: Logger = createLog
     if (!stopped) timer = setTimeout(tick, config.heartbeatSeconds * 1000);
   }
   await recorder.start();
+  detection.start();
   await refreshCameras();
   timer = setTimeout(tick, 0);
   logger.info({ agentId: credentials.agentId, cameras: config.cameras.length }, 'agent started');
@@ -159,6 +187,8 @@ export async function startAgent(config: AgentConfig, logger: Logger = createLog
       stopped = true;
       clearTimeout(timer);
       clearInterval(probeTimer);
+      shutdown.abort();
+      await detection.stop();
       await recorder.stop();
       await uplink.close();
       db.close();

@@ -67,9 +67,6 @@ test('record, export and verify as a technician runs them; one altered byte and 
     );
     assert.is(report.counts.intact, rows.length - 2);
 
-    // a time range narrows the check to the segments in it
-    ver = await runAgentCli(['verify', '--data', data, '--camera', cameraId, '--from', new Date(rows[3]!.startMs).toISOString()]);
-    assert.is(ver.code, 0, ver.stdout);
     index.db.close();
   } finally {
     await sim?.close();

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
+import { publicDashboardConfig, tileOrigin, type DashboardConfig } from './config.ts';
 
 export const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 
@@ -24,24 +25,27 @@ const TYPES: Record<string, string> = {
 
 /**
  * Same-origin only; images and video may come from blob: URLs (snapshots and clips are fetched
- * with the bearer token, then shown from memory).
+ * with the bearer token, then shown from memory), and map tiles from the configured tile server.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' blob: data:",
-  "media-src 'self' blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function contentSecurityPolicy(tileOrigin?: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src 'self' blob: data:${tileOrigin ? ' ' + tileOrigin : ''}`,
+    "media-src 'self' blob:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 /** True for the paths this sub-app answers; everything else goes to the API. */
 export function isDashboardPath(path: string): boolean {
-  return path === '/' || path === '/index.html' || path === '/favicon.ico' || path.startsWith('/assets/');
+  return path === '/' || path === '/index.html' || path === '/favicon.ico' || path === '/dashboard-config.json' || path.startsWith('/assets/');
 }
 
 /** Maps a URL path under /assets/ to a file inside PUBLIC_DIR, or undefined when it would escape. */
@@ -57,12 +61,13 @@ export function assetFile(urlPath: string, root = PUBLIC_DIR): string | undefine
   return file.startsWith(root.endsWith(sep) ? root : root + sep) ? file : undefined;
 }
 
-export function createDashboardApp(root = PUBLIC_DIR): Hono {
+export function createDashboardApp(config: DashboardConfig = {}, root = PUBLIC_DIR): Hono {
   const app = new Hono();
+  const csp = contentSecurityPolicy(tileOrigin(config));
 
   app.use('*', async (c, next) => {
     await next();
-    c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    c.header('Content-Security-Policy', csp);
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'no-referrer');
   });
@@ -82,5 +87,10 @@ export function createDashboardApp(root = PUBLIC_DIR): Hono {
   app.get('/index.html', () => send(join(root, 'index.html'), 'no-store'));
   app.get('/favicon.ico', () => send(join(root, 'icon.svg'), 'max-age=86400'));
   app.get('/assets/*', (c) => send(assetFile(c.req.path, root), 'no-cache'));
+  // Public settings the page needs before anyone logs in (nothing secret: the tile URL).
+  app.get('/dashboard-config.json', (c) => {
+    c.header('Cache-Control', 'no-cache');
+    return c.json(publicDashboardConfig(config));
+  });
   return app;
 }

@@ -70,7 +70,7 @@ export class Ingest {
     private readonly options: IngestOptions = {},
   ) {
     this.maxBatch = options.batchMaxMessages ?? 500;
-    this.maxDelayMs = options.batchMaxDelayMs ?? 20;
+    this.maxDelayMs = options.batchMaxDelayMs ?? 5;
     const db = options.db;
     this.markSeen = db?.prepare('INSERT OR IGNORE INTO ingest_seen (agent_id, seq, received_at_ms) VALUES (?, ?, ?)');
     this.on('status', (m) => this.fleet.setOnline(m.agentId, (m as Message<'status'>).body.state === 'online', new Date()));

@@ -62,15 +62,15 @@ export async function startUplink({ config, db, fleet, logger }: UplinkDeps): Pr
     logger,
   );
   ingest.on('reply', (m) => commands.handleReply(m as Message<'reply'>));
-  // The agent says 'online' after subscribing to its commands: then it can hear what its clips need.
-  ingest.onCommitted('status', (m) => {
-    if ((m as Message<'status'>).body.state === 'online') clips.onAgentConnected(m.agentId);
-  });
   const clips = new ClipService(db, ingest, commands, logger, {
     dataDir: config.dataDir,
     maxClipBytes: config.uplink.maxClipBytes,
     needRetryMs: config.uplink.clipNeedRetrySeconds * 1000,
     isConnected: (id) => !!broker?.connectedAgents().includes(id),
+  });
+  // The agent says 'online' after subscribing to its commands: then it can hear what its clips need.
+  ingest.onCommitted('status', (m) => {
+    if ((m as Message<'status'>).body.state === 'online') clips.onAgentConnected(m.agentId);
   });
 
   const auth = new AgentAuthenticator(db);

@@ -114,7 +114,7 @@ export async function render(root, ctx) {
   async function loadHealth() {
     const to = new Date();
     const from = new Date(to.getTime() - 24 * 3600_000);
-    const path = `${base}/health?from=${enc(from.toISOString())}&to=${enc(to.toISOString())}`;
+    const path = `${base}/health?since=${enc(from.toISOString())}&until=${enc(to.toISOString())}`;
     try {
       const res = await get(path);
       const samples = Array.isArray(res) ? res : res.samples ?? res.items ?? [];
@@ -159,6 +159,7 @@ export async function render(root, ctx) {
       urls.add(u);
       player.hidden = false;
       player.src = u;
+      player.scrollIntoView({ block: 'nearest' });
       await player.play().catch(() => {}); // autoplay may be refused; the controls remain
     } catch (err) {
       button.after(failure(err, 'GET /api/v1/clips/:id/video'));
