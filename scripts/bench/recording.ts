@@ -59,6 +59,7 @@ interface Row {
   barePss: number;
   lost: number;
   gaps: number;
+  gapCauses: string;
   minFps: number;
   holds: boolean;
   /** The bare ffmpegs recorded every camera too (else the rig, not the agent, is the limit). */
@@ -147,20 +148,24 @@ async function runN(n: number): Promise<Row> {
     const index = new SegmentIndex(openAgentDbReadonly(dataDir));
     let lostMs = 0;
     let gaps = 0;
+    const gapCauses = new Map<string, number>();
     for (let i = 0; i < n; i++) {
       const rows = index.presentSegments(`cam${i}`, fromMs, toMs);
       let covered = 0;
       for (const r of rows) covered += Math.max(0, Math.min(r.endMs, toMs) - Math.max(r.startMs, fromMs));
       // the segment in progress at the end of the window was closed at stop: it counts
       lostMs += Math.max(0, toMs - fromMs - covered - 1000);
-      gaps += index.gaps(`cam${i}`, fromMs, toMs).length;
+      const camGaps = index.gaps(`cam${i}`, fromMs, toMs);
+      gaps += camGaps.length;
+      for (const g of camGaps) gapCauses.set(g.cause, (gapCauses.get(g.cause) ?? 0) + 1);
+      if (process.env.CAMFLEET_BENCH_DEBUG) for (const g of camGaps) console.log(`  gap cam${i} ${g.fromMs - fromMs}..${g.toMs - fromMs} ms ${g.cause}`);
     }
     index.db.close();
     // the slowest camera's mean frame rate over the window, as the agent measured it
     const minFps = Math.min(...[...fpsSum.values()].map((f) => f.sum / f.n));
     const lost = Math.round(lostMs / (SEG_S * 1000));
     const holds = lost === 0 && gaps === 0 && Number.isFinite(minFps) && minFps >= FPS * 0.9;
-    return { n, agentCpu: cpu.agent, agentFfCpu: cpu.agentFf, bareCpu: cpu.bare, simCpu: cpu.sim, agentPss: pss.agent, agentFfPss: pss.agentFf, barePss: pss.bare, lost, gaps, minFps, holds, floorHolds };
+    return { n, agentCpu: cpu.agent, agentFfCpu: cpu.agentFf, bareCpu: cpu.bare, simCpu: cpu.sim, agentPss: pss.agent, agentFfPss: pss.agentFf, barePss: pss.bare, lost, gaps, gapCauses: [...gapCauses].map(([c, k]) => `${k} ${c}`).join(', '), minFps, holds, floorHolds };
   } finally {
     for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
     await sim.close();
@@ -176,7 +181,7 @@ for (const n of NS) {
   const per = (x: number) => x / r.n;
   console.log(
     `N=${r.n}: agent node ${pct(r.agentCpu)}% ${mb(r.agentPss)} MiB | agent ffmpeg ${pct(per(r.agentFfCpu))}%/cam ${mb(per(r.agentFfPss))} MiB/cam | ` +
-      `bare ffmpeg ${pct(per(r.bareCpu))}%/cam ${mb(per(r.barePss))} MiB/cam | sim ${pct(r.simCpu)}% | lost ${r.lost} segs, ${r.gaps} gaps, min fps ${r.minFps === Infinity ? '-' : r.minFps.toFixed(1)} -> ${r.holds ? 'holds' : 'DOES NOT HOLD'}${r.floorHolds ? '' : ' (the bare ffmpeg floor failed too: the simulator/rig is the limit here)'}`,
+      `bare ffmpeg ${pct(per(r.bareCpu))}%/cam ${mb(per(r.barePss))} MiB/cam | sim ${pct(r.simCpu)}% | lost ${r.lost} segs, ${r.gaps} gaps${r.gapCauses ? ` (${r.gapCauses})` : ''}, min fps ${r.minFps === Infinity ? '-' : r.minFps.toFixed(1)} -> ${r.holds ? 'holds' : 'DOES NOT HOLD'}${r.floorHolds ? '' : ' (the bare ffmpeg floor failed too: the simulator/rig is the limit here)'}`,
   );
   console.log(
     `       ratio agent (node + its ffmpeg) / bare ffmpeg, all cameras: CPU ${((r.agentCpu + r.agentFfCpu) / Math.max(r.bareCpu, 0.01)).toFixed(2)}x, PSS ${((r.agentPss + r.agentFfPss) / Math.max(r.barePss, 1)).toFixed(2)}x`,

@@ -1,11 +1,13 @@
 /**
  * The shipped agent, as a technician gets it: the archive from `npm run build:agent`, unpacked
  * in an empty directory and run with a PATH that holds ffmpeg and nothing else (no node, no
- * node_modules anywhere above it). It must answer --version, check the box, find, probe and
- * record cameras, install itself (dry run and under a root prefix) and report to an aggregator.
+ * node_modules anywhere above it). It must answer --version, enroll, check the box (doctor),
+ * discover, scan, probe, check and record cameras, install itself (dry run and under a root
+ * prefix) and report to an aggregator, which shows the binary's version and build.
  *
- * The build runs once when dist/ is stale (about 2.5 min from a cold cache, 40 s warm); a fresh
- * dist/ artefact is reused as it is.
+ * The build runs once when dist/ is stale: 35-60 s with the build cache, about 3 min from a cold
+ * one (Node download from npm + better-sqlite3 compile; longer on a loaded machine). A dist/
+ * artefact newer than all its inputs is reused as it is.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -46,7 +48,15 @@ function agent(args: string[], extra: Record<string, string> = {}) {
   return runToEnd(exe, args, { cwd: unpacked, env: boxEnv(extra) });
 }
 
-test.before(async () => { try { await setUp(); } catch (err) { console.error(err); throw err; } });
+// uvu reports a failing before hook only as failed tests: print the cause.
+test.before(async () => {
+  try {
+    await setUp();
+  } catch (err) {
+    console.error(err);
+    throw err;
+  }
+});
 
 async function setUp(): Promise<void> {
   // CAMFLEET_BINARY_AS_BUILT=1 tests dist/ as it is (while iterating on this file).
@@ -186,7 +196,7 @@ test('record: a fake camera is recorded into segments indexed in SQLite', async 
   assert.ok(report.segments.every((s) => s.verdict === 'intact'), v.stdout);
 });
 
-test('discover, probe and check: a simulated ONVIF camera is found, read and checked', async () => {
+test('discover, scan, probe and check: a simulated ONVIF camera is found, read and checked', async () => {
   const cam: OnvifDeviceSim = await startOnvifDevice({ name: 'Binary Cam', manufacturer: 'SimVendor', model: 'SIM-1', username: 'admin', password: 'pa55-word!', discovery: true });
   cleanups.push(() => cam.close());
   const d = await agent(['discover', '--interface', '127.0.0.1', '--timeout', '4000', '--json']);
@@ -194,6 +204,11 @@ test('discover, probe and check: a simulated ONVIF camera is found, read and che
   const found = (JSON.parse(d.stdout) as Array<{ endpointReference: string; xaddrs: string[] }>).find((x) => x.endpointReference === cam.endpointReference);
   assert.ok(found, d.stdout);
   assert.equal(found!.xaddrs, [cam.url]);
+
+  const s = await agent(['scan', '--cidr', '127.0.0.1/32', '--ports', String(cam.port), '--json']);
+  assert.is(s.code, 0, s.stderr);
+  const hosts = JSON.parse(s.stdout) as Array<{ host: string; onvif?: { deviceServiceUrl: string } }>;
+  assert.is(hosts.find((h) => h.host === '127.0.0.1')?.onvif?.deviceServiceUrl, cam.url);
 
   const p = await agent(['probe', cam.url, '--user', 'admin', '--password-env', 'CAM_PASSWORD', '--json'], { CAM_PASSWORD: 'pa55-word!' });
   assert.is(p.code, 0, p.stderr);

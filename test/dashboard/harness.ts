@@ -3,6 +3,7 @@
  * dashboard), site agents that speak protocol v1 over MQTT through the broker, and Debian's
  * Chromium driven by playwright-core (no browser download).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -22,12 +23,13 @@ export interface TestAggregator {
   close(): Promise<void>;
 }
 
-export async function startTestAggregator(): Promise<TestAggregator> {
+export async function startTestAggregator(overrides: Record<string, unknown> = {}): Promise<TestAggregator> {
   const dir = tempDir('camfleet-dash-');
   const config = loadAggregatorConfig(undefined, {
     dataDir: dir.path,
     mqtt: { host: '127.0.0.1', port: 0 },
     http: { host: '127.0.0.1', port: 0 },
+    ...overrides,
   });
   const agg = await startAggregator(config, createLogger('aggregator', { level: 'warn' }));
   return {
@@ -63,9 +65,9 @@ export class FakeSite {
   }
 
   async send<T extends MessageType>(type: T, body: BodyOf<T>): Promise<void> {
-    const topic = type === 'status' ? 'status' : type === 'cameras' ? 'cameras' : type === 'heartbeat' ? 'heartbeat' : undefined;
+    const topic = type === 'status' ? 'status' : type === 'cameras' ? 'cameras' : type === 'heartbeat' ? 'heartbeat' : type === 'event' ? 'events' : undefined;
     if (!topic) throw new Error(`FakeSite.send: no topic for ${type}`);
-    await this.client.publishAsync(topicFor(topic, this.agentId), encodeMessage(makeMessage(type, this.agentId, ++this.seq, body)), { qos: 1, retain: topic !== 'heartbeat' });
+    await this.client.publishAsync(topicFor(topic, this.agentId), encodeMessage(makeMessage(type, this.agentId, ++this.seq, body)), { qos: 1, retain: topic === 'status' || topic === 'cameras' });
   }
 
   reportCameras(cameras: CameraReport[]): Promise<void> {
@@ -166,6 +168,11 @@ export async function signInWithToken(page: Page, url: string, token: string): P
   await page.locator('#token').fill(token);
   await page.locator('#token-form button[type=submit]').click();
   await page.locator('main[data-page="overview"] .tiles').waitFor();
+}
+
+/** A small real JPEG (ffmpeg's test pattern), as an agent attaches to an object event. */
+export function testJpeg(width = 160, height = 90): Buffer {
+  return execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc=size=${width}x${height}`, '-frames:v', '1', '-f', 'image2', '-c:v', 'mjpeg', 'pipe:1'], { timeout: 30_000 });
 }
 
 export function camera(id: string, name: string, state: { online?: boolean; recording?: boolean; problem?: string; verdict?: 'pass' | 'warn' | 'fail' } = {}): CameraReport {

@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { waitFor } from '../support/wait.ts';
-import { FakeSite, camera, launchBrowser, screenshot, seedCity, signIn, startTestAggregator, type TestAggregator, type TestBrowser } from './harness.ts';
+import { FakeSite, camera, launchBrowser, screenshot, seedCity, signIn, startTestAggregator, testJpeg, type TestAggregator, type TestBrowser } from './harness.ts';
 
 let env: TestAggregator;
 let browser: TestBrowser;
@@ -29,7 +29,12 @@ test.before(async () => {
   await hk.reportCameras(HK_CAMERAS(true));
   await bd.reportCameras([camera('square', 'Ba Đình square', { verdict: 'pass' })]);
   await shop.reportCameras([camera('door', 'Shop door', { verdict: 'pass' })]);
+  await bd.send('event', {
+    eventId: 'ev-1', kind: 'object', cameraId: 'square', startedAt: new Date().toISOString(),
+    data: { label: 'motorbike', score: 0.87 }, snapshotJpegBase64: testJpeg().toString('base64'),
+  });
   await waitFor('reports stored', () => env.agg.fleet.listCameras().filter((c) => c.online).length === 5);
+  await waitFor('the event stored', () => env.agg.domain.events.events({ agentId: 'bd-01' }).length === 1);
   browser = await launchBrowser();
 });
 
@@ -138,6 +143,15 @@ test('a camera page shows what an operator may see, says which parts the server 
   assert.is(await page.locator('main [data-state="error"]').count(), 0);
   // The operator role has no clip permissions: the page offers neither clips nor a clip request.
   assert.is(await page.locator('#clips, #clip-request').count(), 0);
+  // The recent event is listed; its snapshot shows once the operator states a purpose.
+  const event = page.locator('#events figure[data-event="ev-1"]');
+  assert.match((await event.textContent()) ?? '', 'motorbike · 87%');
+  assert.is(await event.locator('img').count(), 0, 'no snapshot without a purpose');
+  await page.locator('#purpose').selectOption('public_order');
+  await waitFor('the snapshot decoded', async () => ((await page.locator('#events figure[data-event="ev-1"] img').evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth).catch(() => 0)) as number) === 160);
+  const views = (await env.agg.domain.audit.query({ action: 'snapshot.view', limit: 5 })) as Array<{ actorUsername: string | null; purpose: string | null }>;
+  assert.ok(views.some((v) => v.actorUsername === 'op.nguyen' && v.purpose === 'public_order'), 'the snapshot viewing is audited with its purpose');
+  assert.not.match(await page.locator('main').innerText(), /\b(undefined|null|false|NaN)\b|\[object Object\]/);
   await screenshot(page, 'camera');
 });
 

@@ -111,6 +111,8 @@ for (const [device, viewport] of [['laptop', { width: 1366, height: 850 }], ['ph
           await waitFor(`${name} to finish loading`, async () => (await page.locator('main .loading').count()) === 0);
           const errors = await page.locator('main [data-state="error"]').allTextContents();
           assert.equal(errors, [], `${name} shows no error`);
+          const text = (await page.locator('main').innerText()) ?? '';
+          assert.not.match(text, /\b(undefined|null|false|NaN)\b|\[object Object\]/, `${name} shows no programming leftovers`);
           if (device === 'phone') {
             const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
             assert.ok(overflow <= 1, `${name} does not scroll sideways on a phone (${overflow}px)`);

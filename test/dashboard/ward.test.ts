@@ -4,15 +4,26 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { waitFor } from '../support/wait.ts';
 import { FakeSite, camera, launchBrowser, screenshot, seedCity, signIn, startTestAggregator, tokenFor, type TestAggregator, type TestBrowser } from './harness.ts';
 
 let env: TestAggregator;
 let browser: TestBrowser;
 const sites: FakeSite[] = [];
+// A map tile server on loopback, as a city data centre would run one; it counts what it serves.
+const tileRequests: string[] = [];
+const TILE = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z/C/HgAGgwJ/lK3Q6wAAAABJRU5ErkJggg==', 'base64');
+const tiles = createServer((req, res) => {
+  tileRequests.push(req.url ?? '');
+  res.writeHead(200, { 'content-type': 'image/png' }).end(TILE);
+});
 
 test.before(async () => {
-  env = await startTestAggregator();
+  await new Promise<void>((resolve) => tiles.listen(0, '127.0.0.1', resolve));
+  const tilePort = (tiles.address() as AddressInfo).port;
+  env = await startTestAggregator({ dashboard: { mapTiles: { url: `http://127.0.0.1:${tilePort}/{z}/{x}/{y}.png`, attribution: 'test tiles' } } });
   const passwords = await seedCity(env.agg);
   for (const id of ['hk-01', 'bd-01', 'shop-01']) sites.push(await FakeSite.connect(env.agg, id, undefined, passwords.get(id)));
   await sites[0]!.reportCameras([camera('gate', 'Ward office gate', { verdict: 'pass' }), camera('lake', 'Hoàn Kiếm lake north', { online: false, problem: 'no RTSP answer' }), camera('yard', 'Yard', { verdict: 'fail' })]);
@@ -26,6 +37,7 @@ test.after(async () => {
   await browser?.close();
   for (const s of sites) await s.close().catch(() => {});
   await env?.close();
+  tiles.close();
 });
 
 test('a ward officer sees the cameras of their ward and nothing else', async () => {
@@ -54,7 +66,7 @@ test("another ward's camera is not there, in the page or in the API", async () =
   assert.ok(res.status === 403 || res.status === 404, `the API refuses too (${res.status})`);
 });
 
-test('the ward map draws its cameras coloured by state, without any map tiles', async () => {
+test('the ward map draws its cameras coloured by state over tiles from the configured tile server', async () => {
   const { page } = browser;
   await page.locator('nav a[data-page="map"]').click();
   await page.locator('svg#map circle[data-camera]').first().waitFor();
@@ -64,6 +76,10 @@ test('the ward map draws its cameras coloured by state, without any map tiles', 
     'hk-01/yard:ok',
   ]);
   assert.ok((await page.locator('svg#map path.area').count()) >= 1, 'the ward is outlined');
+  assert.ok((await page.locator('svg#map g.tiles image').count()) >= 1, 'tiles are drawn');
+  await waitFor('tiles fetched from the tile server (allowed by the CSP)', () => tileRequests.length > 0);
+  // A ward a few hundred metres across is drawn at street-level zoom.
+  assert.match(tileRequests[0]!, /^\/1[6-9]\/\d+\/\d+\.png$/);
   await screenshot(page, 'ward-map');
   await page.locator('svg#map circle[data-camera="hk-01/lake"]').click();
   await page.locator('main[data-page="camera"] h1', { hasText: 'Hoàn Kiếm lake north' }).waitFor();

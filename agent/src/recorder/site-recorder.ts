@@ -137,7 +137,10 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
           logger: this.logger,
           onSegment: (s) => this.onSegment(s),
           onRunEnded: (r) => this.onRunEnded(r),
-          onOnline: (online, cause) => this.emitEvent(online ? 'camera.online' : 'camera.offline', cam.id, Date.now(), undefined, cause ? { cause } : {}),
+          // our own stop is not the camera going offline
+          onOnline: (online, cause) => {
+            if (cause !== 'stopped') this.emitEvent(online ? 'camera.online' : 'camera.offline', cam.id, Date.now(), undefined, cause ? { cause } : {});
+          },
         }),
       };
       this.cameras.set(cam.id, book);

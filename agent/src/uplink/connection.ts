@@ -171,7 +171,12 @@ export class Uplink {
     const name = topicOfType(type);
     const spec = TOPICS[name];
     if (spec.outbox) {
-      this.outbox.add(type as OutboxType, body as BodyOf<OutboxType>);
+      try {
+        this.outbox.add(type as OutboxType, body as BodyOf<OutboxType>);
+      } catch (err) {
+        // e.g. the disk is full: the caller learns the message was not stored.
+        return Promise.reject(err as Error);
+      }
       return Promise.resolve();
     }
     const message = makeMessage(type, this.agentId, this.opts.seq.take(), body);

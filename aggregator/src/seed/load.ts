@@ -24,6 +24,12 @@ export interface SeedDeps {
 export interface SeedOptions {
   /** Password for newly created demo users; without it each gets a random one, returned once. */
   userPassword?: string;
+  /**
+   * Also store the file's camera state snapshot (online, recording, verdict) as the cameras'
+   * last report, for screenshots of a busy city. Off by default: state comes from real agents,
+   * and even with it no seeded agent is marked connected.
+   */
+  stateSnapshot?: boolean;
 }
 
 export interface SeedResult {
@@ -144,7 +150,7 @@ export async function loadSeed(seed: SeedFile, deps: SeedDeps, options: SeedOpti
       manufacturer: c.manufacturer ?? null,
       model: c.model ?? null,
     });
-    if (c.state) {
+    if (c.state && options.stateSnapshot) {
       const list = stateByAgent.get(c.agent) ?? [];
       list.push({
         id: c.id,
@@ -161,7 +167,6 @@ export async function loadSeed(seed: SeedFile, deps: SeedDeps, options: SeedOpti
   }
   for (const [agentId, cameras] of stateByAgent) {
     fleet.replaceCameras(agentId, cameras);
-    fleet.setOnline(agentId, true);
   }
 
   const usersCreated: SeedResult['usersCreated'] = [];

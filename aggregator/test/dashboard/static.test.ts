@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { PUBLIC_DIR, assetFile, createDashboardApp, isDashboardPath } from '../../src/dashboard/static.ts';
+import { DashboardConfigSchema } from '../../src/dashboard/config.ts';
 
 test('asset paths map into the public folder', () => {
   assert.is(assetFile('/assets/app.js'), join(PUBLIC_DIR, 'app.js'));
@@ -42,6 +43,22 @@ test('the dashboard answers its own paths and leaves /api to the API', () => {
   assert.ok(isDashboardPath('/assets/app.js'));
   assert.not.ok(isDashboardPath('/api/v1/fleet'));
   assert.not.ok(isDashboardPath('/metrics'));
+});
+
+test('map tiles are optional; when configured, the page learns the URL and the CSP allows that origin only', async () => {
+  const none = await createDashboardApp().request('/dashboard-config.json');
+  assert.equal(await none.json(), { mapTiles: null });
+  const config = DashboardConfigSchema.parse({ mapTiles: { url: 'https://tiles.dc.hanoi.local:8443/{z}/{x}/{y}.png' } });
+  const app = createDashboardApp(config);
+  const res = await app.request('/dashboard-config.json');
+  assert.equal(await res.json(), { mapTiles: { url: 'https://tiles.dc.hanoi.local:8443/{z}/{x}/{y}.png', attribution: '', maxZoom: 19 } });
+  assert.match(res.headers.get('content-security-policy') ?? '', "img-src 'self' blob: data: https://tiles.dc.hanoi.local:8443;");
+});
+
+test('a tile URL must be an http(s) template without credentials', () => {
+  for (const url of ['ftp://x/{z}/{x}/{y}', 'https://x/tiles.png', 'https://user:pw@x/{z}/{x}/{y}.png', 'javascript:alert(1)//{z}{x}{y}']) {
+    assert.not.ok(DashboardConfigSchema.safeParse({ mapTiles: { url } }).success, url);
+  }
 });
 
 test.run();

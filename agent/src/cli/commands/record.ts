@@ -56,6 +56,8 @@ export const record: Command = {
     const durationS = int(ctx, 'duration', 0);
     const audio = (str(ctx, 'audio') ?? 'aac') as AudioMode;
     if (!['copy', 'aac', 'none'].includes(audio)) throw new UsageError('--audio: copy, aac or none');
+    // rtsp://user@host/...: the user from the URL, the password asked for like --user's
+    if (url.username && !str(ctx, 'user')) ctx.values.user = decodeURIComponent(url.username);
     const creds = await readCredentials(ctx);
     if (creds) {
       url.username = encodeURIComponent(creds.username);

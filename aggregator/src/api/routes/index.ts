@@ -70,5 +70,7 @@ function documentOtherRoutes(app: OpenAPIHono<ApiEnv>): void {
   r.registerPath({ method: 'get', path: '/api/v1/stream', tags: ['fleet'], summary: 'Live updates for the dashboard (server-sent events; view_health)', responses: ok('event stream') });
   r.registerPath({ method: 'post', path: '/api/v1/agents/{id}/commands', tags: ['commands'], summary: 'Send a command to an agent (clip.request needs request_clip on the camera and a stated purpose; snapshot view_snapshot; others manage_sites)', responses: { 202: { description: 'the command record' } } });
   r.registerPath({ method: 'get', path: '/api/v1/commands/{id}', tags: ['commands'], summary: "A command's state", responses: ok('the command record') });
+  r.registerPath({ method: 'get', path: '/api/v1/cameras/{agentId}/{cameraId}/clips', tags: ['clips'], summary: "A camera's clips (view_clips; state a purpose)", responses: ok('clips') });
+  r.registerPath({ method: 'get', path: '/api/v1/clips/{agentId}/{clipId}/video', tags: ['clips'], summary: "A complete clip's MP4 with Range support (view_clips; state a purpose; audited)", responses: ok('video/mp4') });
   r.registerPath({ method: 'post', path: '/api/v1/agents/{id}/revoke', tags: ['fleet'], summary: "Revoke an agent's credentials (manage_sites on its site)", responses: ok('revoked') });
 }

@@ -1,22 +1,59 @@
-// Map geometry without a map library: an equirectangular projection fitted to the points
-// (good enough at city scale) and convex hulls for areas that come without an outline.
+// Map geometry without a map library: the Web Mercator projection (the one map tiles use), fitted
+// to the points, and convex hulls for areas that come without an outline.
 
-/** Fits lon/lat to a width x height box with padding; returns project([lon, lat]) -> [x, y]. */
+/** lon/lat -> Web Mercator "world" coordinates in [0, 1] (y grows southwards, like tile rows). */
+export function toWorld([lon, lat]) {
+  const clamped = Math.max(-85.0511, Math.min(85.0511, lat));
+  const s = Math.sin((clamped * Math.PI) / 180);
+  return [(lon + 180) / 360, 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)];
+}
+
+/**
+ * Fits lon/lat points into a width x height box with padding. Returns project([lon, lat]) -> [x, y]
+ * with `project.scale` (box units per world unit) and `project.origin` (world point at box 0,0),
+ * or null for no points.
+ */
 export function fitProjection(lonLats, width, height, pad = 24) {
-  let minLon = Infinity, maxLon = -Infinity, minLat = Infinity, maxLat = -Infinity;
-  for (const [lon, lat] of lonLats) {
-    minLon = Math.min(minLon, lon); maxLon = Math.max(maxLon, lon);
-    minLat = Math.min(minLat, lat); maxLat = Math.max(maxLat, lat);
+  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  for (const p of lonLats) {
+    const [x, y] = toWorld(p);
+    minX = Math.min(minX, x); maxX = Math.max(maxX, x);
+    minY = Math.min(minY, y); maxY = Math.max(maxY, y);
   }
-  if (!Number.isFinite(minLon)) return null;
-  const midLat = (minLat + maxLat) / 2;
-  const kx = Math.cos((midLat * Math.PI) / 180); // a degree of longitude is shorter away from the equator
-  const spanX = Math.max((maxLon - minLon) * kx, 1e-4);
-  const spanY = Math.max(maxLat - minLat, 1e-4);
+  if (!Number.isFinite(minX)) return null;
+  const spanX = Math.max(maxX - minX, 2e-6); // a single point: about 80 m across
+  const spanY = Math.max(maxY - minY, 2e-6);
   const scale = Math.min((width - 2 * pad) / spanX, (height - 2 * pad) / spanY);
-  const offX = (width - spanX * scale) / 2;
-  const offY = (height - spanY * scale) / 2;
-  return ([lon, lat]) => [offX + (lon - minLon) * kx * scale, height - offY - (lat - minLat) * scale];
+  const originX = minX - (width - spanX * scale) / 2 / scale;
+  const originY = minY - (height - spanY * scale) / 2 / scale;
+  const project = (p) => {
+    const [x, y] = toWorld(p);
+    return [(x - originX) * scale, (y - originY) * scale];
+  };
+  project.scale = scale;
+  project.origin = [originX, originY];
+  return project;
+}
+
+/**
+ * The tiles ({z, x, y, left, top, size} in box units) covering a width x height box drawn by
+ * `project`, at the zoom whose tiles are closest to 256 box units; null when more than `max` tiles.
+ */
+export function tilesFor(project, width, height, maxZoom = 19, max = 64) {
+  const z = Math.max(0, Math.min(maxZoom, Math.round(Math.log2(project.scale / 256))));
+  const n = 2 ** z;
+  const size = project.scale / n;
+  const [ox, oy] = project.origin;
+  const x0 = Math.floor(ox * n), x1 = Math.floor((ox + width / project.scale) * n);
+  const y0 = Math.max(0, Math.floor(oy * n)), y1 = Math.min(n - 1, Math.floor((oy + height / project.scale) * n));
+  if ((x1 - x0 + 1) * (y1 - y0 + 1) > max) return null;
+  const tiles = [];
+  for (let tx = x0; tx <= x1; tx++) {
+    for (let ty = y0; ty <= y1; ty++) {
+      tiles.push({ z, x: ((tx % n) + n) % n, y: ty, left: (tx / n - ox) * project.scale, top: (ty / n - oy) * project.scale, size });
+    }
+  }
+  return tiles;
 }
 
 /** Andrew's monotone chain; points as [x, y]; returns the hull in order (or the points if < 3). */

@@ -42,6 +42,9 @@ export async function render(root, ctx) {
     return cleanup;
   }
   const base = cameraPath(cam);
+  const purposes = await loadPurposes(cam);
+  const names = new Map((purposes ?? []).map((p) => [p.id, p.name ?? p.id]));
+  const purposeName = (id) => names.get(id) ?? id;
 
   function drawHead() {
     clear(head).append(
@@ -54,7 +57,7 @@ export async function render(root, ctx) {
         h('dt', {}, t('col.site')), h('dd', {}, cam.site?.name ?? cam.agentId),
         cam.area && [h('dt', {}, t('col.area')), h('dd', {}, cam.area.name)],
         cam.owner && [h('dt', {}, t('col.owner')), h('dd', {}, cam.owner.name)],
-        cam.purposes?.length > 0 && [h('dt', {}, t('col.purpose')), h('dd', {}, cam.purposes.join(', '))],
+        cam.purposes?.length > 0 && [h('dt', {}, t('col.purpose')), h('dd', {}, cam.purposes.map(purposeName).join(', '))],
         cam.problem && [h('dt', {}, t('col.problem')), h('dd', {}, cam.problem)],
       ),
     );
@@ -71,7 +74,7 @@ export async function render(root, ctx) {
     const record = detail.record ?? null;
     const conformance = typeof detail.conformanceResult === 'object' && detail.conformanceResult ? detail.conformanceResult
       : typeof detail.conformance === 'object' && detail.conformance ? detail.conformance : null;
-    clear(recordBox).append(record ? recordView(record) : inventoryView(detail));
+    clear(recordBox).append(record ? recordView(record) : inventoryView(detail, (id) => purposeName(id)));
     clear(confBox).append(conformance?.rules
       ? conformanceView(conformance)
       : typeof detail.conformance === 'string'
@@ -82,16 +85,14 @@ export async function render(root, ctx) {
     clear(confBox).append(failure(err, `GET ${base}`));
   }
 
-  // Footage (snapshots, clips, clip requests) needs a purpose the user states; the API records it.
-  const purposes = await loadPurposes(cam);
-  let purpose = sessionStorage.getItem('camfleet.purpose') ?? '';
-  if (purposes && !purposes.some((p) => p.id === purpose)) purpose = '';
+  // Footage (snapshots, clips, clip requests) needs a purpose the user states, on each camera page
+  // (never carried over silently from another camera); the API records it in the audit trail.
+  let purpose = '';
   const purposeInput = purposes
-    ? h('select', { id: 'purpose', required: true }, h('option', { value: '' }, '—'), purposes.map((p) => h('option', { value: p.id, selected: p.id === purpose }, p.name ?? p.id)))
-    : h('input', { id: 'purpose', value: purpose, placeholder: 'public_order', required: true, maxLength: 64 });
+    ? h('select', { id: 'purpose', required: true }, h('option', { value: '' }, '—'), purposes.map((p) => h('option', { value: p.id }, p.name ?? p.id)))
+    : h('input', { id: 'purpose', placeholder: 'public_order', required: true, maxLength: 64 });
   purposeInput.addEventListener('change', () => {
     purpose = purposeInput.value.trim();
-    sessionStorage.setItem('camfleet.purpose', purpose);
     if (can('view_events')) void loadEvents();
     if (can('view_clips')) void loadClips();
   });
@@ -104,12 +105,12 @@ export async function render(root, ctx) {
   // Parts the user's role cannot use are not offered at all (GET /api/v1/me lists the role's actions).
   const actions = session()?.user?.actions;
   const can = (action) => !Array.isArray(actions) || actions.includes(action);
-  lower.append(
+  lower.append(...[
     can('view_health') && section(t('camera.health'), healthBox),
     (can('view_snapshot') || can('view_clips') || can('request_clip')) && purposeBar,
     can('view_events') && section(t('camera.events'), eventsBox),
     (can('view_clips') || can('request_clip')) && section(t('camera.clips'), can('view_clips') && clipsBox, can('view_clips') && player, can('request_clip') && clipRequestForm(cam, () => purpose)),
-  );
+  ].filter(Boolean));
 
   async function loadHealth() {
     const to = new Date();
@@ -205,7 +206,7 @@ export async function render(root, ctx) {
   return cleanup;
 }
 
-function inventoryView(d) {
+function inventoryView(d, purposeName) {
   const row = (label, value) => (value === null || value === undefined || value === '' ? null : [h('dt', {}, label), h('dd', {}, value)]);
   return h('dl', { class: 'record' },
     row(t('camera.manufacturer'), d.manufacturer),
@@ -214,7 +215,7 @@ function inventoryView(d) {
     row('MAC', d.mac),
     row(t('camera.address'), d.address),
     row(t('col.owner'), d.ownerOrgName),
-    row(t('col.purpose'), (d.purposes ?? []).join(', ')),
+    row(t('col.purpose'), (d.purposes ?? []).map(purposeName).join(', ')),
     row(t('camera.lastReport'), d.lastReportAt ? fmtTime(d.lastReportAt, currentLang()) : null),
   );
 }

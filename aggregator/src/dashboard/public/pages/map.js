@@ -5,7 +5,14 @@ import { h, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { loadFleet, cameraState } from '../data.js';
 import { failure } from '../ui.js';
-import { fitProjection, convexHull, inflate, metresPerUnit, ringsOf } from '../geo.js';
+import { fitProjection, convexHull, inflate, metresPerUnit, ringsOf, tilesFor } from '../geo.js';
+
+/** Public dashboard settings (map tiles), fetched once; no tiles when unavailable. */
+let settings;
+async function dashboardSettings() {
+  settings ??= fetch('/dashboard-config.json').then((r) => (r.ok ? r.json() : {}), () => ({}));
+  return settings;
+}
 
 const W = 1000;
 const H = 700;
@@ -32,6 +39,18 @@ export async function render(root, ctx) {
     if (!project) return clear(body).append(h('p', { class: 'empty', id: 'map-empty' }, t('map.none')));
 
     const svg = h('svg:svg', { class: 'map', id: 'map', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': t('map.title') });
+    // Optional base map: tiles from the configured server, under everything else.
+    const tileConf = (await dashboardSettings()).mapTiles;
+    const tiles = tileConf ? tilesFor(project, W, H, tileConf.maxZoom) : null;
+    if (tiles) {
+      const layer = h('svg:g', { class: 'tiles' });
+      for (const tile of tiles) {
+        const href = tileConf.url.replace('{z}', tile.z).replace('{x}', tile.x).replace('{y}', tile.y);
+        layer.append(h('svg:image', { href, x: tile.left.toFixed(1), y: tile.top.toFixed(1), width: (tile.size + 0.5).toFixed(1), height: (tile.size + 0.5).toFixed(1), preserveAspectRatio: 'none' }));
+      }
+      svg.append(layer);
+      if (tileConf.attribution) svg.append(h('svg:text', { class: 'attribution', x: W - 6, y: H - 6, 'text-anchor': 'end' }, tileConf.attribution));
+    }
     const path = (ring) => 'M' + ring.map((pt) => project(pt).map((v) => v.toFixed(1)).join(',')).join('L') + 'Z';
     const outlined = new Set();
     for (const { area, rings } of outlines) {
