@@ -7,7 +7,7 @@
  * the bare ffmpegs; the simulator's CPU; segments lost; whether N holds (no gap, no lost
  * segment, frame rate kept). Stops at the first N that does not hold.
  *
- *   CAMFLEET_BENCH_N=1,8,16,32,48,64  CAMFLEET_BENCH_SECONDS=30  CAMFLEET_BENCH_SEGMENT_SECONDS=5
+ *   CAMFLEET_BENCH_N=1,8,16,24,32  CAMFLEET_BENCH_SECONDS=30  CAMFLEET_BENCH_SEGMENT_SECONDS=5
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { CpuMeter, processPssBytes } from '../../agent/src/health/proc.ts';
 import { openAgentDbReadonly } from '../../agent/src/storage/db.ts';
 import { SegmentIndex } from '../../agent/src/storage/segment-index.ts';
 
-const NS = (process.env.CAMFLEET_BENCH_N ?? '1,8,16,32,48,64').split(',').map(Number).filter((n) => n > 0);
+const NS = (process.env.CAMFLEET_BENCH_N ?? '1,8,16,24,32').split(',').map(Number).filter((n) => n > 0);
 const WINDOW_S = Number(process.env.CAMFLEET_BENCH_SECONDS ?? 30);
 const SEG_S = Number(process.env.CAMFLEET_BENCH_SEGMENT_SECONDS ?? 5);
 const FPS = 25;

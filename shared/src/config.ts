@@ -2,7 +2,7 @@
  * Typed configuration: one YAML or JSON file per component, validated with zod at load and
  * overridable by environment variables.
  *
- * Environment overrides: `CAMFLEET_<PATH>` where nested keys are joined by a double underscore
+ * Environment overrides: `CAMFLEET_<PATH>` (for keys the component's schema has) where nested keys are joined by a double underscore
  * and each key is written in upper snake case: `CAMFLEET_HTTP__PORT=8081` sets `http.port`,
  * `CAMFLEET_DATA_DIR=/var/lib/x` sets `dataDir`. Values are parsed as JSON when they parse
  * (numbers, booleans, arrays), otherwise taken as strings.
@@ -37,11 +37,14 @@ export function applyEnvOverrides(
   base: Record<string, unknown>,
   env: NodeJS.ProcessEnv,
   ignore: readonly string[] = [],
+  topLevelKeys?: ReadonlySet<string>,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = structuredClone(base);
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined || ignore.includes(name)) continue;
     const path = name.slice(ENV_PREFIX.length).split('__').map(snakeToCamel);
+    // Other CAMFLEET_* variables (another component's settings, tools' knobs) are not ours.
+    if (topLevelKeys && !topLevelKeys.has(path[0]!)) continue;
     let node: Record<string, unknown> = out;
     for (const key of path.slice(0, -1)) {
       const next = node[key];
@@ -90,6 +93,12 @@ export function readConfigFile(file: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
+/** The keys an object schema knows, so that only variables meant for this component apply. */
+function topLevelKeys(schema: z.ZodType): Set<string> | undefined {
+  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
+  return shape && typeof shape === 'object' ? new Set(Object.keys(shape)) : undefined;
+}
+
 /**
  * Loads a component's configuration: file (optional), then `CAMFLEET_*` overrides, then schema
  * validation with defaults. Schemas should be strict so that a misspelt key is refused.
@@ -99,6 +108,6 @@ export function loadConfig<S extends z.ZodType>(
   options: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, unknown>; ignoreEnv?: string[] } = {},
 ): z.infer<S> {
   const fromFile = options.file ? readConfigFile(options.file) : {};
-  const merged = { ...applyEnvOverrides(fromFile, options.env ?? process.env, options.ignoreEnv), ...options.overrides };
+  const merged = { ...applyEnvOverrides(fromFile, options.env ?? process.env, options.ignoreEnv, topLevelKeys(schema)), ...options.overrides };
   return validateConfig(schema, merged, options.file ?? 'configuration');
 }

@@ -52,6 +52,10 @@ test('a value of the wrong type names the key and what was expected', () => {
   assert.throws(() => loadConfig(Schema, { env: { CAMFLEET_HTTP__PORT: '"eighty"' } }), /key 'http\.port'.*number/);
 });
 
+test("variables for keys this component does not have are left alone (another component's, tools' knobs)", () => {
+  assert.equal(loadConfig(Schema, { env: { CAMFLEET_DEMO_PASSWORD: 'x', CAMFLEET_HTTP__PORT: '81' } }).http.port, 81);
+});
+
 test('env overrides build nested objects without touching the input', () => {
   const base = { a: 1 };
   const out = applyEnvOverrides(base, { CAMFLEET_MQTT__TLS__CERT_FILE: '/c.pem', OTHER: 'x' });

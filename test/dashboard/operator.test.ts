@@ -85,6 +85,12 @@ test('an operator signs in and sees the state cameras of the city', async () => 
   await page.locator('#state-filter').selectOption('not-recording');
   assert.is(await page.locator('tr[data-camera]').count(), 1);
   await page.locator('#state-filter').selectOption('');
+  // The area filter takes an area and everything under it (the area tree is data).
+  await page.locator('#area-filter').selectOption('ba-dinh');
+  assert.equal(await page.locator('tr[data-camera]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-camera'))), ['bd-01/square']);
+  await page.locator('#area-filter').selectOption('hanoi');
+  assert.is(await page.locator('tr[data-camera]').count(), 4);
+  await page.locator('#area-filter').selectOption('');
   await screenshot(page, 'cameras');
 });
 

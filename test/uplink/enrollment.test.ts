@@ -40,7 +40,12 @@ test('a site token enrolls an agent once; the agent connects with what it got; r
   const siteDir = tempDir();
   const agg = await startTestAggregator(aggDir.path);
   try {
-    createSite(agg.db, 'long-bien-station');
+    createSite(agg.db); // an area 'hn' and an organisation 'ward-hk' to put the new site in
+    const site = await cli(AGGREGATOR_COMMANDS, ['site', 'create', '--id', 'long-bien-station', '--name', 'Long Bien station', '--org', 'ward-hk', '--area', 'hn', '--data-dir', aggDir.path]);
+    assert.is(site.code, 0, site.stderr);
+    const badSite = await cli(AGGREGATOR_COMMANDS, ['site', 'create', '--id', 'x', '--name', 'X', '--org', 'no-such-org', '--area', 'hn', '--data-dir', aggDir.path]);
+    assert.is(badSite.code, 1);
+    assert.match(badSite.stderr, /no organisation 'no-such-org'/);
     // The central office issues a token with the CLI (against the same data dir).
     const issued = await cli(AGGREGATOR_COMMANDS, ['token', 'create', '--site', 'long-bien-station', '--ttl', '1h', '--json', '--data-dir', aggDir.path]);
     assert.is(issued.code, 0, issued.stderr);

@@ -24,6 +24,8 @@ export interface FinishedSegment {
   startMs: number;
   endMs: number;
   runId: string;
+  /** The stream's clock and the wall clock parted (the stream froze or jumped): re-anchored. */
+  reanchored: boolean;
 }
 
 export interface RunEnded {
@@ -34,6 +36,8 @@ export interface RunEnded {
   stderrTail: string[];
   /** Segments this run delivered. */
   segments: number;
+  /** Wall-clock end of the run's last delivered segment: its cut-off successor starts there. */
+  lastEndMs?: number;
   endedAtMs: number;
 }
 
@@ -155,6 +159,7 @@ export class CameraRecorder {
     const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     this.child = child;
     let segments = 0;
+    let lastEndMs: number | undefined;
     let anchorMs: number | undefined;
     let lastMove = Date.now();
     let stalled = false;
@@ -172,14 +177,17 @@ export class CameraRecorder {
       // Wall clock of the run's stream time 0: fixed at the first segment (whose end is now),
       // so segments within a run are exactly contiguous; re-fixed if the clocks drift apart.
       const drift = anchorMs === undefined ? Infinity : Math.abs(anchorMs + entry.endS * 1000 - now);
-      if (drift > Math.max(3000, this.o.segmentSeconds * 1000)) anchorMs = now - entry.endS * 1000;
+      const reanchored = anchorMs !== undefined && drift > Math.max(3000, this.o.segmentSeconds * 1000);
+      if (anchorMs === undefined || reanchored) anchorMs = now - entry.endS * 1000;
       const seg: FinishedSegment = {
         cameraId: this.o.cameraId,
         file: entry.file,
         startMs: Math.round(anchorMs! + entry.startS * 1000),
         endMs: Math.round(anchorMs! + entry.endS * 1000),
         runId,
+        reanchored,
       };
+      lastEndMs = seg.endMs;
       segments++;
       this.attempt = 0;
       this.enqueue(() => this.o.onSegment(seg));
@@ -233,7 +241,7 @@ export class CameraRecorder {
         this.o.logger.warn({ camera: this.o.cameraId, code, signal, cause, stderr: this.stderrTail.slice(-3) }, 'recording ffmpeg exited');
       }
       if (this.online) this.setOnline(false, cause);
-      const ended: RunEnded = { cameraId: this.o.cameraId, runId, cause, stderrTail: [...this.stderrTail], segments, endedAtMs: Date.now() };
+      const ended: RunEnded = { cameraId: this.o.cameraId, runId, cause, stderrTail: [...this.stderrTail], segments, lastEndMs, endedAtMs: Date.now() };
       this.enqueue(() => this.o.onRunEnded(ended));
       resolveExit();
       if (this.stopping) return;

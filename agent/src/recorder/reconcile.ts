@@ -46,7 +46,18 @@ export async function reconcileCamera(
   index: SegmentIndex,
   dataDir: string,
   cameraId: string,
-  { busy = new Set<string>(), onlyPrefix, checkMissing = true }: { busy?: Set<string>; onlyPrefix?: string; checkMissing?: boolean } = {},
+  {
+    busy = new Set<string>(),
+    onlyPrefix,
+    checkMissing = true,
+    continuesAtMs,
+  }: {
+    busy?: Set<string>;
+    onlyPrefix?: string;
+    checkMissing?: boolean;
+    /** The files continue a run whose footage ended here: time them back to back from it. */
+    continuesAtMs?: number;
+  } = {},
 ): Promise<ReconcileResult> {
   const dir = cameraDir(dataDir, cameraId);
   const result: ReconcileResult = { cameraId, repaired: [], removed: [], missing: [], expiredDeleted: 0, deferred: [] };
@@ -72,7 +83,8 @@ export async function reconcileCamera(
       continue;
     }
     if (row) continue;
-    const adopted = await repairAndIndex(index, dataDir, cameraId, file);
+    const adopted = await repairAndIndex(index, dataDir, cameraId, file, continuesAtMs);
+    if (adopted && adopted !== 'no-space' && continuesAtMs !== undefined) continuesAtMs = adopted.endMs;
     if (adopted === 'no-space') result.deferred.push(rel);
     else if (adopted) result.repaired.push(adopted);
     else result.removed.push(rel);
@@ -96,7 +108,7 @@ export async function reconcileCamera(
   return result;
 }
 
-async function repairAndIndex(index: SegmentIndex, dataDir: string, cameraId: string, file: string): Promise<SegmentRow | 'no-space' | undefined> {
+async function repairAndIndex(index: SegmentIndex, dataDir: string, cameraId: string, file: string, startAtMs?: number): Promise<SegmentRow | 'no-space' | undefined> {
   const dir = cameraDir(dataDir, cameraId);
   const full = join(dir, file);
   const endMs = Math.round(statSync(full).mtimeMs);
@@ -124,11 +136,14 @@ async function repairAndIndex(index: SegmentIndex, dataDir: string, cameraId: st
   renameSync(tmp, full);
   const bytes = statSync(full).size;
   const sha256 = await sha256File(full);
+  const durationMs = Math.round(info.durationS * 1000);
+  // Known start (the run's previous segment's end) when given, else the last write (mtime) as end.
+  const startMs = startAtMs ?? endMs - durationMs;
   return index.addSegment({
     cameraId,
     path: relativeSegmentPath(cameraId, file),
-    startMs: endMs - Math.round(info.durationS * 1000),
-    endMs,
+    startMs,
+    endMs: startMs + durationMs,
     bytes,
     sha256,
     origin: 'repaired',

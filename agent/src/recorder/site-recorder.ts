@@ -245,12 +245,13 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
     if (!book) return;
     const retry = book.unindexed.splice(0);
     for (const earlier of retry) {
-      if (!this.index.segmentByPath(relativeSegmentPath(earlier.cameraId, earlier.file))) await this.indexSegment(book, earlier);
+      if (!this.index.segmentByPath(relativeSegmentPath(earlier.cameraId, earlier.file))) await this.indexSegment(book, earlier, true);
     }
     await this.indexSegment(book, s);
   }
 
-  private async indexSegment(book: CameraBook, s: FinishedSegment): Promise<void> {
+  /** `late`: footage from before the last interruption (a retry), which must not use up its cause. */
+  private async indexSegment(book: CameraBook, s: FinishedSegment, late = false): Promise<void> {
     const full = join(cameraDir(this.dataDir, s.cameraId), s.file);
     let bytes: number;
     try {
@@ -260,7 +261,8 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
       return;
     }
     const sha256 = await sha256File(full);
-    this.closeGap(book, s.cameraId, s.startMs);
+    if (s.reanchored && book.gapCause === 'unknown') book.gapCause = 'stream-interrupted';
+    this.closeGap(book, s.cameraId, s.startMs, !late);
     let row: SegmentRow;
     try {
       row = this.index.addSegment({ cameraId: s.cameraId, path: relativeSegmentPath(s.cameraId, s.file), startMs: s.startMs, endMs: s.endMs, bytes, sha256 });
@@ -285,11 +287,23 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
     const book = this.cameras.get(r.cameraId);
     if (!book) return;
     // The run's last segment may be cut off (ffmpeg killed, disk full): repair or remove it.
+    // Finished segments the database refused keep their exact times: index them first, and keep
+    // reconcile (which can only guess times) off those still refused.
+    for (const s of book.unindexed.splice(0)) {
+      if (!this.index.segmentByPath(relativeSegmentPath(s.cameraId, s.file))) await this.indexSegment(book, s, true);
+    }
+    const busy = new Set(book.unindexed.map((s) => s.file));
+    if (r.cause !== 'stopped') book.gapCause = r.cause;
     // Only finished runs' files: the next run may already be writing its own.
     for (const runId of [...book.deferredRuns, r.runId]) {
-      const result = await reconcileCamera(this.index, this.dataDir, r.cameraId, { onlyPrefix: `${runId}-`, checkMissing: false });
+      const result = await reconcileCamera(this.index, this.dataDir, r.cameraId, {
+        onlyPrefix: `${runId}-`,
+        busy,
+        checkMissing: false,
+        continuesAtMs: runId === r.runId ? r.lastEndMs : undefined,
+      });
       for (const row of result.repaired) {
-        this.closeGap(book, r.cameraId, row.startMs);
+        this.closeGap(book, r.cameraId, row.startMs, false);
         book.lastEndMs = Math.max(book.lastEndMs ?? -Infinity, row.endMs);
       }
       if (result.deferred.length) book.deferredRuns.add(runId);
@@ -308,15 +322,15 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
   }
 
   /** Records the interruption between the camera's last footage and a segment starting at `startMs`. */
-  private closeGap(book: CameraBook, cameraId: string, startMs: number): void {
+  private closeGap(book: CameraBook, cameraId: string, startMs: number, consumeCause = true): void {
     const prevEnd = book.lastEndMs;
     if (prevEnd !== undefined && startMs - prevEnd >= GAP_MIN_MS) {
       const gap = this.index.addGap(cameraId, prevEnd, startMs, book.gapCause);
       this.emitEvent('recording.gap', cameraId, gap.fromMs, gap.toMs, { cause: gap.cause, durationS: (gap.toMs - gap.fromMs) / 1000 });
     }
-    // footage that moves the camera's timeline forward consumes the cause; a late repair of an
-    // older run's leftover does not
-    if (prevEnd === undefined || startMs >= prevEnd) book.gapCause = 'unknown';
+    // new footage uses up the cause; footage from before the interruption (a retried or repaired
+    // segment) does not
+    if (consumeCause && (prevEnd === undefined || startMs >= prevEnd)) book.gapCause = 'unknown';
   }
 
   private reportReconcile(r: ReconcileResult): void {

@@ -13,7 +13,9 @@ import { UPLINK_MIGRATIONS } from '../uplink/schema.ts';
 import { openAgentDb } from '../storage/db.ts';
 import { recordingUrl, siteRecorderFromConfig } from '../recorder/from-config.ts';
 import { SiteDetection } from './detection.ts';
-import { deliverClip } from './clips.ts';
+import { registerClipRequest } from '../uplink/clip-request.ts';
+import { registerRuntimeCommands } from './commands.ts';
+import { setMaxListeners } from 'node:events';
 import { rtspAlive } from '../cameras/rtsp-check.ts';
 import { CameraInventory } from '../cameras/inventory.ts';
 import { cpuSampler, diskUsage, temperatureC } from '../system/metrics.ts';
@@ -29,7 +31,18 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-export async function startAgent(config: AgentConfig, logger: Logger = createLogger('agent', { level: config.log.level })): Promise<RunningAgent> {
+export interface StartOptions {
+  /** The config file the agent runs from; `config.apply` writes the centre's changes into it. */
+  configFile?: string;
+  /** Asked for after a configuration change, to stop and start again with the new file. */
+  requestRestart?(): void;
+}
+
+export async function startAgent(
+  config: AgentConfig,
+  logger: Logger = createLogger('agent', { level: config.log.level }),
+  options: StartOptions = {},
+): Promise<RunningAgent> {
   mkdirSync(config.dataDir, { recursive: true });
   const credentials = readCredentials(credentialsPath(config));
   const mqttUrl = config.aggregator.mqttUrl ?? credentials.mqttUrl;
@@ -80,6 +93,9 @@ export async function startAgent(config: AgentConfig, logger: Logger = createLog
   // Detection (agent/src/detection): each camera's sub stream, motion-gated; events go to the
   // outbox, and each asks for a clip of the buffer around it.
   const shutdown = new AbortController();
+  // Every pending event clip waits on this signal; there can be many at once.
+  setMaxListeners(0, shutdown.signal);
+  const clips = registerClipRequest(uplink, recorder.index, config.dataDir, logger);
   const detection = new SiteDetection({
     cameras: config.cameras.flatMap((c) => {
       const url = c.detect ? (inventory.subStreamUrl(c) ?? inventory.streamUrl(c)) : undefined;
@@ -89,17 +105,20 @@ export async function startAgent(config: AgentConfig, logger: Logger = createLog
     logger,
     onEvent: (e) => void uplink.publish('event', e).catch((err) => logger.warn({ err: (err as Error).message }, 'event publish failed')),
     requestClip: (r) =>
-      void deliverClip({
-        ...r,
-        eventId: r.eventId,
-        recorder,
-        uplink,
-        logger,
-        settleMs: (config.recording.segmentSeconds + 5) * 1000,
-        signal: shutdown.signal,
-      }).catch((err) => {
-        if (!shutdown.signal.aborted) logger.warn({ camera: r.cameraId, err: (err as Error).message }, 'event clip not delivered');
-      }),
+      void clips
+        .deliver({
+          cameraId: r.cameraId,
+          fromMs: r.fromMs,
+          toMs: r.toMs,
+          reason: r.reason,
+          eventId: r.eventId,
+          // The last segment covering the post-roll is closed and indexed a segment later.
+          notBeforeMs: r.toMs + (config.recording.segmentSeconds + 5) * 1000,
+          signal: shutdown.signal,
+        })
+        .catch((err) => {
+          if (!shutdown.signal.aborted) logger.warn({ camera: r.cameraId, err: (err as Error).message }, 'event clip not delivered');
+        }),
   });
 
   async function cameraReport(c: CameraConfig): Promise<CameraReport> {
@@ -126,6 +145,14 @@ export async function startAgent(config: AgentConfig, logger: Logger = createLog
     await refreshCameras();
     await publishCameras();
   }
+  registerRuntimeCommands({
+    commands: uplink.commands,
+    cameras: config.cameras,
+    inventory,
+    reprobe,
+    configFile: options.configFile,
+    restart: options.requestRestart,
+  });
   const probeTimer = setInterval(() => void reprobe(), config.probeIntervalMinutes * 60_000);
   probeTimer.unref();
 

@@ -1,6 +1,6 @@
 /**
  * POST /api/v1/agents/:id/commands  {name, args?, timeoutSeconds?} -> 202 {commandId, state, ...}
- * GET  /api/v1/commands/:id          -> the command's state: pending | ok | error | timeout
+ * GET  /api/v1/commands/:id          -> the command's state: pending | ok | error | timeout (to its requester only)
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
@@ -45,7 +45,11 @@ export function commandRoutes(opts: CommandRouteOptions) {
     app.get('/api/v1/commands/:id', (c) => {
       const record = opts.commands.get(c.req.param('id'));
       const user = c.get('user');
-      if (!record || (opts.mayRead && !opts.mayRead(user, record.agentId))) return apiError(c, 404, 'not-found', 'no such command');
+      // A result can hold footage (a snapshot): only whoever asked for it reads it, and the
+      // permission for that was checked, and audited, when the command was sent.
+      if (!record || record.requestedBy !== user.username || (opts.mayRead && !opts.mayRead(user, record.agentId))) {
+        return apiError(c, 404, 'not-found', 'no such command');
+      }
       return c.json(record);
     });
   };

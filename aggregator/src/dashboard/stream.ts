@@ -3,8 +3,9 @@
  *
  * The events carry no data, only a hint (`event: fleet`), so the stream cannot leak what a user
  * may not see: the browser re-fetches through the API, which applies the user's permissions.
- * Bursts (an agent reporting many cameras, heartbeats) are coalesced to one hint per interval.
- * `close()` ends every open stream, so the HTTP server can shut down while browsers are connected.
+ * One listener on the fleet store fans out to every open stream; bursts (an agent reporting many
+ * cameras, heartbeats) are coalesced to one hint per interval and stream. `close()` ends every
+ * stream, so the HTTP server can shut down while browsers are connected.
  */
 import type { Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
@@ -17,10 +18,19 @@ export interface LiveStreamOptions {
   keepAliveMs?: number;
 }
 
+interface OpenStream {
+  stream: SSEStreamingApi;
+  pending?: NodeJS.Timeout;
+  seq: number;
+}
+
 export class LiveStreams {
-  private readonly open = new Set<SSEStreamingApi>();
+  private readonly open = new Set<OpenStream>();
   private readonly coalesceMs: number;
   private readonly keepAliveMs: number;
+  private readonly onChange = () => {
+    for (const s of this.open) s.pending ??= setTimeout(() => this.hint(s), this.coalesceMs);
+  };
 
   constructor(
     private readonly fleet: FleetStore,
@@ -28,42 +38,40 @@ export class LiveStreams {
   ) {
     this.coalesceMs = opts.coalesceMs ?? 250;
     this.keepAliveMs = opts.keepAliveMs ?? 20_000;
+    fleet.changes.on('change', this.onChange);
   }
 
   get size(): number {
     return this.open.size;
   }
 
+  private hint(s: OpenStream): void {
+    s.pending = undefined;
+    void s.stream.writeSSE({ event: 'fleet', data: '{}', id: String(++s.seq) });
+  }
+
   /** The route handler; mount it behind the API's authentication. */
   handle(c: Context): Response {
     c.header('X-Accel-Buffering', 'no');
     return streamSSE(c, async (stream) => {
-      this.open.add(stream);
-      let pending: NodeJS.Timeout | undefined;
-      let seq = 0;
-      const send = () => {
-        pending = undefined;
-        void stream.writeSSE({ event: 'fleet', data: '{}', id: String(++seq) });
-      };
-      const onChange = () => {
-        pending ??= setTimeout(send, this.coalesceMs);
-      };
+      const entry: OpenStream = { stream, seq: 0 };
       const closed = new Promise<void>((resolve) => stream.onAbort(resolve));
-      this.fleet.changes.on('change', onChange);
+      this.open.add(entry);
       const keepAlive = setInterval(() => void stream.write(': keep-alive\n\n'), this.keepAliveMs);
       try {
         await stream.writeSSE({ event: 'hello', data: '{}', retry: 3000 });
         await closed;
       } finally {
-        this.fleet.changes.off('change', onChange);
         clearInterval(keepAlive);
-        if (pending) clearTimeout(pending);
-        this.open.delete(stream);
+        if (entry.pending) clearTimeout(entry.pending);
+        this.open.delete(entry);
       }
     });
   }
 
+  /** Ends every open stream and stops listening to the fleet (server shutdown). */
   close(): void {
-    for (const stream of this.open) stream.abort();
+    this.fleet.changes.off('change', this.onChange);
+    for (const s of this.open) s.stream.abort();
   }
 }

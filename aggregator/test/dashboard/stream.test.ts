@@ -66,13 +66,17 @@ test('a burst of changes reaches the browser as one data-free hint', async () =>
   db.close();
 });
 
-test('a browser that goes away releases its listener', async () => {
+test('many browsers share one store listener, and one that goes away is forgotten', async () => {
   const { fleet, live, app, db } = setup();
-  const s = await reader(await app.request('/stream'));
-  await waitFor('hello', () => s.events('hello') === 1);
-  assert.is(fleet.changes.listenerCount('change'), 1);
-  await s.cancel();
-  await waitFor('the listener to go', () => fleet.changes.listenerCount('change') === 0 && live.size === 0);
+  const streams = await Promise.all(Array.from({ length: 20 }, async () => reader(await app.request('/stream'))));
+  await waitFor('twenty hellos', () => streams.every((s) => s.events('hello') === 1));
+  assert.is(fleet.changes.listenerCount('change'), 1, 'one listener, whatever the number of browsers');
+  fleet.setOnline('site-1', true);
+  await waitFor('every browser hinted', () => streams.every((s) => s.events('fleet') === 1));
+  await streams[0]!.cancel();
+  await waitFor('the closed stream forgotten', () => live.size === 19);
+  live.close();
+  await waitFor('all ended', () => live.size === 0);
   db.close();
 });
 

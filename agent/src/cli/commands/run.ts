@@ -6,16 +6,28 @@ export const run: Command = {
   name: 'run',
   summary: 'run the agent (cameras, recording, reporting) until SIGINT/SIGTERM',
   usage: 'run [--config <file>]',
-  details: 'Settings come from the config file and CAMFLEET_* environment variables (e.g. CAMFLEET_DATA_DIR=/var/lib/camfleet).',
+  details:
+    'Settings come from the config file and CAMFLEET_* environment variables (e.g. CAMFLEET_DATA_DIR=/var/lib/camfleet).\n' +
+    'A configuration change from the centre (config.apply) is written to the config file, and the agent restarts with it.',
   options: { config: { type: 'string', short: 'c' } },
   async run(ctx) {
-    const config = loadAgentConfig(str(ctx, 'config'));
-    const agent = await startAgent(config);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
+    const configFile = str(ctx, 'config');
+    let stopSignal = false;
+    const signalled = new Promise<void>((resolve) => {
+      const stop = () => {
+        stopSignal = true;
+        resolve();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
     });
-    await agent.stop();
+    while (!stopSignal) {
+      let restart!: () => void;
+      const restartRequested = new Promise<void>((resolve) => (restart = resolve));
+      const agent = await startAgent(loadAgentConfig(configFile), undefined, { configFile, requestRestart: () => restart() });
+      await Promise.race([signalled, restartRequested]);
+      await agent.stop();
+    }
     return 0;
   },
 };

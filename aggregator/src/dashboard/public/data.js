@@ -114,6 +114,37 @@ export function groupOf(cam) {
   return { kind: 'site', id: cam.agentId ?? '?', name: cam.agentId ?? '?' };
 }
 
+/** The ids of an area and everything under it (the area tree is data: any depth). */
+export function areaSubtree(areas, rootId) {
+  const out = new Set([rootId]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const a of areas ?? []) if (a.parentId && out.has(a.parentId) && !out.has(a.id)) out.add(a.id), (grew = true);
+  }
+  return out;
+}
+
+/** An <option> list of the areas that have cameras here (and their ancestors), indented by depth. */
+export function areaOptions(areas, cameras) {
+  if (!areas?.length) return [];
+  const byId = new Map(areas.map((a) => [a.id, a]));
+  const used = new Set();
+  for (const c of cameras) for (let id = c.area?.id; id && !used.has(id); id = byId.get(id)?.parentId) used.add(id);
+  const depth = (a) => (a.parentId && byId.has(a.parentId) ? 1 + depth(byId.get(a.parentId)) : 0);
+  const out = [];
+  const visit = (parentId) => {
+    for (const a of areas.filter((x) => (x.parentId ?? null) === parentId && used.has(x.id)).sort((x, y) => x.name.localeCompare(y.name))) {
+      out.push({ id: a.id, label: `${'\u00a0\u00a0'.repeat(depth(a))}${a.name}` });
+      visit(a.id);
+    }
+  };
+  visit(null);
+  // Areas whose parent is not visible to this user still appear, at the top level.
+  for (const id of used) if (!out.some((o) => o.id === id)) out.push({ id, label: byId.get(id)?.name ?? id });
+  return out;
+}
+
 export function summarize(cameras) {
   const s = { total: cameras.length, online: 0, offline: 0, notRecording: 0, nonConformant: 0, unknown: 0 };
   for (const c of cameras) {

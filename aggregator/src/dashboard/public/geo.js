@@ -74,15 +74,13 @@ export function convexHull(points) {
   return lower.slice(0, -1).concat(upper.slice(0, -1));
 }
 
-/** Pushes each hull vertex `by` units away from the centre, so an area's outline does not cut through its cameras. */
-export function inflate(hull, by) {
-  if (hull.length === 0) return hull;
-  const cx = hull.reduce((a, p) => a + p[0], 0) / hull.length;
-  const cy = hull.reduce((a, p) => a + p[1], 0) / hull.length;
-  return hull.map(([x, y]) => {
-    const d = Math.hypot(x - cx, y - cy) || 1;
-    return [x + ((x - cx) / d) * by, y + ((y - cy) / d) * by];
-  });
+/** The hull of the points grown by `by` units all round (an octagon around each point), so an area's outline keeps clear of its cameras. */
+export function paddedHull(points, by) {
+  const ring = [];
+  for (const [x, y] of points) {
+    for (let k = 0; k < 8; k++) ring.push([x + by * Math.cos((k * Math.PI) / 4), y + by * Math.sin((k * Math.PI) / 4)]);
+  }
+  return convexHull(ring);
 }
 
 /** Metres per unit of the projection (for a scale bar), from two projected points 1 km apart east-west. */

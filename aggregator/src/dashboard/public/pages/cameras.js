@@ -2,11 +2,12 @@
 // Filters live in the URL (#/cameras?state=offline&q=gate) so a view can be bookmarked or shared.
 import { h, clear } from '../dom.js';
 import { t } from '../i18n.js';
-import { loadFleet, cameraState, groupOf } from '../data.js';
+import { loadFleet, cameraState, areaSubtree, areaOptions } from '../data.js';
 import { failure, table, stateBadge, confBadge, cameraLink } from '../ui.js';
 
-export function matches(cam, { q, state, conformance }) {
+export function matches(cam, { q, state, conformance, areaIds }) {
   if (state && cameraState(cam) !== state) return false;
+  if (areaIds && !areaIds.has(cam.area?.id)) return false;
   if (conformance && (cam.conformance ?? 'none') !== conformance) return false;
   if (q) {
     const hay = [cam.name, cam.cameraId, cam.id, cam.agentId, cam.site?.name, cam.area?.name, cam.owner?.name, cam.problem]
@@ -18,7 +19,9 @@ export function matches(cam, { q, state, conformance }) {
 
 export async function render(root, ctx) {
   const query = ctx.params.query;
-  const filters = { q: query.get('q') ?? '', state: query.get('state') ?? '', conformance: query.get('conformance') ?? '' };
+  const filters = { q: query.get('q') ?? '', state: query.get('state') ?? '', conformance: query.get('conformance') ?? '', area: query.get('area') ?? '' };
+  let areas = null;
+  const areaSel = h('select', { id: 'area-filter', 'aria-label': t('col.area'), hidden: true });
   const search = h('input', { type: 'search', id: 'camera-search', placeholder: t('cameras.search'), value: filters.q, 'aria-label': t('cameras.search') });
   const stateSel = h('select', { id: 'state-filter', 'aria-label': t('col.state') },
     h('option', { value: '' }, t('cameras.allStates')),
@@ -32,7 +35,7 @@ export async function render(root, ctx) {
   const body = h('div');
   root.append(
     h('div', { class: 'page-head' }, h('h1', {}, t('cameras.title')), count),
-    h('div', { class: 'filters' }, search, stateSel, confSel),
+    h('div', { class: 'filters' }, search, areaSel, stateSel, confSel),
     body,
   );
 
@@ -42,7 +45,8 @@ export async function render(root, ctx) {
   function draw() {
     if (error) return clear(body).append(failure(error, '/api/v1/fleet'));
     if (!cameras) return;
-    const shown = cameras.filter((c) => matches(c, filters));
+    const areaIds = filters.area ? areaSubtree(areas, filters.area) : null;
+    const shown = cameras.filter((c) => matches(c, { ...filters, areaIds }));
     count.textContent = t('cameras.count', { n: shown.length });
     const hasArea = cameras.some((c) => c.area);
     const hasOwner = cameras.some((c) => c.owner);
@@ -69,10 +73,16 @@ export async function render(root, ctx) {
   search.addEventListener('input', () => { filters.q = search.value; syncUrl(); draw(); });
   stateSel.addEventListener('change', () => { filters.state = stateSel.value; syncUrl(); draw(); });
   confSel.addEventListener('change', () => { filters.conformance = confSel.value; syncUrl(); draw(); });
+  areaSel.addEventListener('change', () => { filters.area = areaSel.value; syncUrl(); draw(); });
 
   async function refresh() {
     try {
-      cameras = (await loadFleet()).cameras;
+      const fleet = await loadFleet();
+      cameras = fleet.cameras;
+      areas = fleet.areas;
+      const options = areaOptions(areas, cameras);
+      areaSel.hidden = options.length < 2;
+      clear(areaSel).append(h('option', { value: '' }, t('cameras.allAreas')), ...options.map((o) => h('option', { value: o.id, selected: o.id === filters.area }, o.label)));
       error = null;
     } catch (err) {
       error = err;

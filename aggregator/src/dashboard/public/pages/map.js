@@ -3,9 +3,9 @@
 // No tiles are fetched, so the map works without internet.
 import { h, clear } from '../dom.js';
 import { t } from '../i18n.js';
-import { loadFleet, cameraState } from '../data.js';
+import { loadFleet, cameraState, areaSubtree, areaOptions } from '../data.js';
 import { failure } from '../ui.js';
-import { fitProjection, convexHull, inflate, metresPerUnit, ringsOf, tilesFor } from '../geo.js';
+import { fitProjection, paddedHull, metresPerUnit, ringsOf, tilesFor } from '../geo.js';
 
 /** Public dashboard settings (map tiles), fetched once; no tiles when unavailable. */
 let settings;
@@ -20,7 +20,14 @@ const H = 700;
 export async function render(root, ctx) {
   const body = h('div', { class: 'map-wrap' });
   const note = h('p', { class: 'muted' });
-  root.append(h('div', { class: 'page-head' }, h('h1', {}, t('map.title')), note), body);
+  let area = ctx.params.query.get('area') ?? '';
+  const areaSel = h('select', { id: 'map-area', 'aria-label': t('col.area'), hidden: true });
+  areaSel.addEventListener('change', () => {
+    area = areaSel.value;
+    history.replaceState(null, '', `#/map${area ? `?area=${encodeURIComponent(area)}` : ''}`);
+    void refresh();
+  });
+  root.append(h('div', { class: 'page-head' }, h('h1', {}, t('map.title')), note), h('div', { class: 'filters' }, areaSel), body);
 
   async function refresh() {
     let fleet;
@@ -30,10 +37,15 @@ export async function render(root, ctx) {
       return clear(body).append(failure(err));
     }
     if (!ctx.isCurrent()) return;
-    const placed = fleet.cameras.filter((c) => c.location);
-    const missing = fleet.cameras.length - placed.length;
+    const options = areaOptions(fleet.areas, fleet.cameras);
+    areaSel.hidden = options.length < 2;
+    clear(areaSel).append(h('option', { value: '' }, t('cameras.allAreas')), ...options.map((o) => h('option', { value: o.id, selected: o.id === area }, o.label)));
+    const areaIds = area ? areaSubtree(fleet.areas, area) : null;
+    const inArea = areaIds ? fleet.cameras.filter((c) => areaIds.has(c.area?.id)) : fleet.cameras;
+    const placed = inArea.filter((c) => c.location);
+    const missing = inArea.length - placed.length;
     note.textContent = missing ? t('map.noLocation', { n: missing }) : '';
-    const outlines = (fleet.areas ?? []).filter((a) => a.outline).map((a) => ({ area: a, rings: ringsOf(a.outline) }));
+    const outlines = (fleet.areas ?? []).filter((a) => a.outline && (!areaIds || areaIds.has(a.id))).map((a) => ({ area: a, rings: ringsOf(a.outline) }));
     const lonLats = [...placed.map((c) => [c.location.lon, c.location.lat]), ...outlines.flatMap((o) => o.rings.flat())];
     const project = fitProjection(lonLats, W, H, 70);
     if (!project) return clear(body).append(h('p', { class: 'empty', id: 'map-empty' }, t('map.none')));
@@ -62,16 +74,19 @@ export async function render(root, ctx) {
     for (const c of placed) if (c.area && !outlined.has(String(c.area.id))) byArea.set(c.area.id, [...(byArea.get(c.area.id) ?? []), c]);
     for (const [id, cams] of byArea) {
       const pts = cams.map((c) => project([c.location.lon, c.location.lat]));
-      const hull = inflate(convexHull(pts), 24);
+      const hull = paddedHull(pts, 16);
       if (hull.length >= 3) svg.append(h('svg:path', { class: 'area', d: 'M' + hull.map((p) => p.map((v) => v.toFixed(1)).join(',')).join('L') + 'Z', dataset: { area: id } }, h('svg:title', {}, cams[0].area.name)));
-      const cx = pts.reduce((a, p) => a + p[0], 0) / pts.length;
-      const top = Math.min(...hull.map((p) => p[1]), ...pts.map((p) => p[1]));
-      svg.append(h('svg:text', { class: 'area-label', x: cx.toFixed(1), y: Math.max(14, top - 6).toFixed(1), 'text-anchor': 'middle' }, cams[0].area.name));
+      // Names only while they can be read; with many areas, the area list above picks one.
+      if (byArea.size <= 12) {
+        const cx = pts.reduce((a, p) => a + p[0], 0) / pts.length;
+        const top = Math.min(...hull.map((p) => p[1]), ...pts.map((p) => p[1]));
+        svg.append(h('svg:text', { class: 'area-label', x: cx.toFixed(1), y: Math.max(14, top - 6).toFixed(1), 'text-anchor': 'middle' }, cams[0].area.name));
+      }
     }
     for (const c of placed) {
       const [x, y] = project([c.location.lon, c.location.lat]);
       const state = cameraState(c);
-      const dot = h('svg:circle', { class: `pt pt-${state}`, cx: x.toFixed(1), cy: y.toFixed(1), r: 6, tabindex: 0, dataset: { camera: c.id, state } },
+      const dot = h('svg:circle', { class: `pt pt-${state}`, cx: x.toFixed(1), cy: y.toFixed(1), r: placed.length > 100 ? 4 : 6, tabindex: 0, dataset: { camera: c.id, state } },
         h('svg:title', {}, `${c.name ?? c.cameraId} — ${t(`state.${state}`)}`));
       const open = () => ctx.navigate(`#/cameras/${encodeURIComponent(c.id)}`);
       dot.addEventListener('click', open);

@@ -47,7 +47,8 @@ export async function render(root, ctx) {
         { label: t('overview.offline'), cell: (g) => summarize(g.cameras).offline },
         { label: t('overview.notRecording'), cell: (g) => summarize(g.cameras).notRecording },
         { label: t('overview.nonConformant'), cell: (g) => summarize(g.cameras).nonConformant },
-      ],
+        s.unknown > 0 && { label: t('state.unknown'), cell: (g) => summarize(g.cameras).unknown },
+      ].filter(Boolean),
       byArea,
       { empty: t('overview.empty'), rowProps: (g) => ({ dataset: { group: g.id } }) },
     );
