@@ -16,6 +16,7 @@ import { createApi } from './api/app.ts';
 import { createDashboardApp, isDashboardPath } from './dashboard/static.ts';
 import { LiveStreams } from './dashboard/stream.ts';
 import { clipRoutes } from './dashboard/clip-routes.ts';
+import { cameraRoutes } from './dashboard/camera-routes.ts';
 import { AGGREGATOR_VERSION } from './version.ts';
 import { createDomainServices, type DomainServices } from './services.ts';
 
@@ -51,7 +52,7 @@ export async function startAggregator(config: AggregatorConfig, logger = createL
   });
 
   const live = new LiveStreams(fleet);
-  const api = createApi({ fleet, users, domain, version: AGGREGATOR_VERSION, live, publicRoutes: uplink.publicRoutes, routes: [...uplink.routes, clipRoutes({ clips: uplink.clips, audit: domain.audit })] });
+  const api = createApi({ fleet, users, domain, version: AGGREGATOR_VERSION, live, publicRoutes: uplink.publicRoutes, routes: [...uplink.routes, clipRoutes({ clips: uplink.clips, audit: domain.audit }), cameraRoutes({ samples: domain.events, fleet })] });
   const dashboard = createDashboardApp(config.dashboard);
   let http: ServerType;
   const httpPort = await new Promise<number>((resolve) => {

@@ -183,7 +183,7 @@ for (const n of NS) {
     `N=${r.n}: agent node ${pct(r.agentCpu)}% ${mb(r.agentPss)} MiB | agent ffmpeg ${pct(per(r.agentFfCpu))}%/cam ${mb(per(r.agentFfPss))} MiB/cam | ` +
       `bare ffmpeg ${pct(per(r.bareCpu))}%/cam ${mb(per(r.barePss))} MiB/cam | sim ${pct(r.simCpu)}% | lost ${r.lost} segs, ${r.gaps} gaps${r.gapCauses ? ` (${r.gapCauses})` : ''}, min fps ${r.minFps === Infinity ? '-' : r.minFps.toFixed(1)} -> ${r.holds ? 'holds' : 'DOES NOT HOLD'}${r.floorHolds ? '' : ' (the bare ffmpeg floor failed too: the simulator/rig is the limit here)'}`,
   );
-  console.log(
+  if (r.barePss > 0 && r.bareCpu > 0) console.log(
     `       ratio agent (node + its ffmpeg) / bare ffmpeg, all cameras: CPU ${((r.agentCpu + r.agentFfCpu) / Math.max(r.bareCpu, 0.01)).toFixed(2)}x, PSS ${((r.agentPss + r.agentFfPss) / Math.max(r.barePss, 1)).toFixed(2)}x`,
   );
   if (r.agentPss + r.agentFfPss === 0 || r.barePss === 0) console.log('       (processes gone before the memory sample: no ratio)');

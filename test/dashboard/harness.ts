@@ -65,7 +65,7 @@ export class FakeSite {
   }
 
   async send<T extends MessageType>(type: T, body: BodyOf<T>): Promise<void> {
-    const topic = type === 'status' ? 'status' : type === 'cameras' ? 'cameras' : type === 'heartbeat' ? 'heartbeat' : type === 'event' ? 'events' : undefined;
+    const topic = type === 'status' ? 'status' : type === 'cameras' ? 'cameras' : type === 'heartbeat' ? 'heartbeat' : type === 'event' ? 'events' : type === 'health' ? 'health' : undefined;
     if (!topic) throw new Error(`FakeSite.send: no topic for ${type}`);
     await this.client.publishAsync(topicFor(topic, this.agentId), encodeMessage(makeMessage(type, this.agentId, ++this.seq, body)), { qos: 1, retain: topic === 'status' || topic === 'cameras' });
   }
@@ -175,7 +175,18 @@ export function testJpeg(width = 160, height = 90): Buffer {
   return execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc=size=${width}x${height}`, '-frames:v', '1', '-f', 'image2', '-c:v', 'mjpeg', 'pipe:1'], { timeout: 30_000 });
 }
 
-export function camera(id: string, name: string, state: { online?: boolean; recording?: boolean; problem?: string; verdict?: 'pass' | 'warn' | 'fail' } = {}): CameraReport {
+/** A probe record as an agent reports it (loopback address; no credential, as always). */
+export function probeRecord(manufacturer: string, model: string, firmwareVersion: string): NonNullable<CameraReport['record']> {
+  return {
+    deviceServiceUrl: 'http://127.0.0.1:8000/onvif/device_service',
+    manufacturer, model, firmwareVersion, serialNumber: 'SN-0001', hardwareId: 'HW-1', clockOffsetMs: 120,
+    services: { device: 'http://127.0.0.1:8000/onvif/device_service' },
+    profiles: [{ token: 'main', name: 'mainStream', encoding: 'H264', width: 1920, height: 1080, fps: 25, streamUri: 'rtsp://127.0.0.1:8554/main' }],
+    scopes: { profiles: ['S', 'T'], mac: '00:11:22:33:44:55' },
+  };
+}
+
+export function camera(id: string, name: string, state: { online?: boolean; recording?: boolean; problem?: string; verdict?: 'pass' | 'warn' | 'fail'; record?: CameraReport['record'] } = {}): CameraReport {
   const online = state.online ?? true;
   return {
     id,
@@ -183,6 +194,7 @@ export function camera(id: string, name: string, state: { online?: boolean; reco
     online,
     recording: state.recording ?? online,
     problem: state.problem,
+    record: state.record,
     conformance: state.verdict
       ? { standard: 'hanoi-2025', checkedAt: new Date().toISOString(), verdict: state.verdict, rules: [{ id: 'codec', title: 'H.264 or H.265 main stream', status: state.verdict, evidence: 'main stream H.264 1920x1080' }] }
       : undefined,

@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { waitFor } from '../support/wait.ts';
-import { FakeSite, camera, launchBrowser, screenshot, seedCity, signIn, startTestAggregator, testJpeg, type TestAggregator, type TestBrowser } from './harness.ts';
+import { FakeSite, camera, probeRecord, launchBrowser, screenshot, seedCity, signIn, startTestAggregator, testJpeg, type TestAggregator, type TestBrowser } from './harness.ts';
 
 let env: TestAggregator;
 let browser: TestBrowser;
@@ -27,7 +27,7 @@ test.before(async () => {
   const shop = await FakeSite.connect(env.agg, 'shop-01', undefined, passwords.get('shop-01'));
   sites.push(hk, bd, shop);
   await hk.reportCameras(HK_CAMERAS(true));
-  await bd.reportCameras([camera('square', 'Ba Đình square', { verdict: 'pass' })]);
+  await bd.reportCameras([camera('square', 'Ba Đình square', { verdict: 'pass', record: probeRecord('Hikvision', 'DS-2CD2143G2-I', 'V5.7.3') })]);
   await shop.reportCameras([camera('door', 'Shop door', { verdict: 'pass' })]);
   await bd.send('event', {
     eventId: 'ev-1', kind: 'object', cameraId: 'square', startedAt: new Date().toISOString(),
@@ -35,6 +35,12 @@ test.before(async () => {
   });
   await waitFor('reports stored', () => env.agg.fleet.listCameras().filter((c) => c.online).length === 5);
   await waitFor('the event stored', () => env.agg.domain.events.events({ agentId: 'bd-01' }).length === 1);
+  // Three health samples a minute apart; recording stopped in the last one.
+  for (const [i, recording] of [true, true, false].entries()) {
+    const sampledAt = new Date(Date.now() - (3 - i) * 60_000).toISOString();
+    await bd.send('health', { sampledAt, cameras: [{ cameraId: 'square', online: true, recording, fps: recording ? 10 : 0 }] });
+  }
+  await waitFor('health stored', () => env.agg.domain.events.healthSamples({ agentId: 'bd-01' }).length === 3);
   browser = await launchBrowser();
 });
 
@@ -146,6 +152,15 @@ test('a camera page shows what an operator may see, says which parts the server 
   for (const part of ['#health', '#events']) {
     await page.locator(`${part} :is(.chart, .snapshots, .table, .empty, .notice)`).first().waitFor();
   }
+  // The probe's record and the conformance result, rule by rule.
+  assert.match((await page.locator('main dl.record').nth(1).textContent()) ?? '', 'DS-2CD2143G2-I');
+  assert.match((await page.locator('main dl.record').nth(1).textContent()) ?? '', 'V5.7.3');
+  assert.is(await page.locator('tr[data-rule="codec"] [data-conformance="pass"]').count(), 1);
+  // Health over time: online throughout, recording in two samples of three, and the fps line.
+  const chart = page.locator('#health svg.chart');
+  assert.is(await chart.locator('rect.band-on').count(), 3 + 2);
+  assert.is(await chart.locator('rect.band-off').count(), 1);
+  assert.is(await chart.locator('polyline').count(), 1);
   assert.is(await page.locator('main [data-state="error"]').count(), 0);
   // The operator role has no clip permissions: the page offers neither clips nor a clip request.
   assert.is(await page.locator('#clips, #clip-request').count(), 0);

@@ -62,8 +62,13 @@ test("another ward's camera is not there, in the page or in the API", async () =
   await page.goto(`${env.url}/#/cameras/${encodeURIComponent('bd-01/square')}`);
   await page.locator('#camera-not-found').waitFor();
   assert.not.match((await page.locator('main').textContent()) ?? '', 'Ba Đình square');
-  const res = await fetch(`${env.url}/api/v1/cameras/bd-01/square`, { headers: { authorization: `Bearer ${tokenFor(env.agg, 'ward.hoankiem')}` } });
-  assert.ok(res.status === 403 || res.status === 404, `the API refuses too (${res.status})`);
+  const auth = { authorization: `Bearer ${tokenFor(env.agg, 'ward.hoankiem')}` };
+  for (const path of ['/api/v1/cameras/bd-01/square', '/api/v1/cameras/bd-01/square/health']) {
+    const res = await fetch(`${env.url}${path}`, { headers: auth });
+    assert.ok(res.status === 403 || res.status === 404, `the API refuses ${path} too (${res.status})`);
+  }
+  const own = await fetch(`${env.url}/api/v1/cameras/hk-01/gate/health`, { headers: auth });
+  assert.is(own.status, 200, 'while their own camera answers');
 });
 
 test('the ward map draws its cameras coloured by state over tiles from the configured tile server', async () => {

@@ -138,8 +138,11 @@ export class Uplink {
     });
     this.client.on('connect', () => {
       opts.logger.info({ url: redactUrl(opts.mqttUrl) }, 'connected to aggregator');
-      this.client.subscribe(topicFor('commands', this.agentId), { qos: 1 });
-      void this.publish('status', { state: 'online' }).catch(() => undefined);
+      // 'online' only once subscribed: the centre re-sends pending commands when it hears it.
+      this.client.subscribe(topicFor('commands', this.agentId), { qos: 1 }, (err) => {
+        if (err) opts.logger.warn({ err: err.message }, 'subscribing to commands failed');
+        void this.publish('status', { state: 'online' }).catch(() => undefined);
+      });
       this.clips.reofferIdle();
       this.sender.kick();
       opts.onConnect?.();

@@ -53,6 +53,24 @@ export class CommandService {
     return this.get(commandId)!;
   }
 
+  /**
+   * Sends again every pending command of an agent that has just (re)subscribed. A command
+   * published between the agent's connect and its subscription, or while it was away (the
+   * broker keeps no session across its own restart), would otherwise be lost; the agent
+   * ignores a command id it has already handled, so a second copy is harmless.
+   */
+  resendPending(agentId: string, now = new Date()): number {
+    const rows = this.db
+      .prepare(`SELECT id, name, args_json, expires_at FROM agent_commands WHERE agent_id = ? AND state = 'pending' AND expires_at > ? ORDER BY created_at`)
+      .all(agentId, now.toISOString()) as Array<{ id: string; name: CommandName; args_json: string; expires_at: string }>;
+    for (const r of rows) {
+      this.transmit(agentId, { commandId: r.id, name: r.name, args: JSON.parse(r.args_json), expiresAt: r.expires_at }).catch((err: Error) =>
+        this.logger.warn({ agentId, commandId: r.id, err: err.message }, 'command re-send failed'),
+      );
+    }
+    return rows.length;
+  }
+
   /** A command that needs no reply (clip transfer control). */
   sendControl(agentId: string, name: CommandName, args: Record<string, unknown>): Promise<void> {
     return this.transmit(agentId, { commandId: randomUUID(), name, args });

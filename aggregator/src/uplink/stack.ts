@@ -68,9 +68,12 @@ export async function startUplink({ config, db, fleet, logger }: UplinkDeps): Pr
     needRetryMs: config.uplink.clipNeedRetrySeconds * 1000,
     isConnected: (id) => !!broker?.connectedAgents().includes(id),
   });
-  // The agent says 'online' after subscribing to its commands: then it can hear what its clips need.
+  // The agent says 'online' after subscribing to its commands: then it can hear what its clips
+  // need, and the commands it may have missed.
   ingest.onCommitted('status', (m) => {
-    if ((m as Message<'status'>).body.state === 'online') clips.onAgentConnected(m.agentId);
+    if ((m as Message<'status'>).body.state !== 'online') return;
+    commands.resendPending(m.agentId);
+    clips.onAgentConnected(m.agentId);
   });
 
   const auth = new AgentAuthenticator(db);

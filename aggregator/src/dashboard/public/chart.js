@@ -2,18 +2,24 @@
 // false) and a line for a number (fps). No charting library needed for this much.
 import { h } from './dom.js';
 
-const W = 720;
 const PAD_L = 90;
 const PAD_R = 10;
 
-/** samples: [{at, online, recording, fps?}] sorted or not; returns an <svg> element. */
-export function healthChart(samples, labels, lang) {
+/**
+ * samples: [{at, online, recording, fps?}] in any order; returns an <svg> element `width` units
+ * wide (pass the container's pixel width so the labels keep their size on a phone and a wall screen).
+ */
+export function healthChart(samples, labels, lang, width = 720) {
+  const W = Math.max(320, Math.round(width));
   const rows = samples
     .map((s) => ({ ...s, t: new Date(s.at ?? s.sampledAt).getTime() }))
     .filter((s) => Number.isFinite(s.t))
     .sort((a, b) => a.t - b.t);
   const t0 = rows[0].t;
-  const t1 = Math.max(rows[rows.length - 1].t, t0 + 1);
+  // The last sample holds until the next would be due: extend by the typical interval.
+  const gaps = rows.slice(1).map((r, i) => r.t - rows[i].t).sort((a, b) => a - b);
+  const step = gaps.length ? gaps[Math.floor(gaps.length / 2)] : 60_000;
+  const t1 = rows[rows.length - 1].t + step;
   const x = (t) => PAD_L + ((t - t0) / (t1 - t0)) * (W - PAD_L - PAD_R);
   const hasFps = rows.some((r) => typeof r.fps === 'number');
   const height = hasFps ? 170 : 90;

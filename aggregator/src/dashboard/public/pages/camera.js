@@ -70,11 +70,17 @@ export async function render(root, ctx) {
   grid.append(section(t('camera.record'), recordBox), section(t('camera.conformance'), confBox));
   try {
     const detail = await get(base);
-    // The probe's full record and the rule-by-rule result, when the API includes them; else the inventory's facts.
-    const record = detail.record ?? null;
-    const conformance = typeof detail.conformanceResult === 'object' && detail.conformanceResult ? detail.conformanceResult
+    // The probe's record and the rule-by-rule result (GET …/record) when offered; else the inventory's facts.
+    let reported = {};
+    try {
+      reported = (await get(`${base}/record`)) ?? {};
+    } catch (err) {
+      if (!(err instanceof ApiError && (err.unavailable || err.forbidden))) throw err;
+    }
+    const record = reported.record ?? detail.record ?? null;
+    const conformance = reported.conformance?.rules ? reported.conformance
       : typeof detail.conformance === 'object' && detail.conformance ? detail.conformance : null;
-    clear(recordBox).append(record ? recordView(record) : inventoryView(detail, (id) => purposeName(id)));
+    clear(recordBox).append(record ? recordView(record, detail, purposeName) : inventoryView(detail, purposeName));
     clear(confBox).append(conformance?.rules
       ? conformanceView(conformance)
       : typeof detail.conformance === 'string'
@@ -115,12 +121,12 @@ export async function render(root, ctx) {
   async function loadHealth() {
     const to = new Date();
     const from = new Date(to.getTime() - 24 * 3600_000);
-    const path = `${base}/health?since=${enc(from.toISOString())}&until=${enc(to.toISOString())}`;
+    const path = `${base}/health?since=${enc(from.toISOString())}`;
     try {
       const res = await get(path);
       const samples = Array.isArray(res) ? res : res.samples ?? res.items ?? [];
       clear(healthBox).append(samples.length
-        ? healthChart(samples, { title: t('camera.health'), online: t('chart.online'), recording: t('chart.recording'), fps: t('chart.fps') }, currentLang() === 'vi' ? 'vi-VN' : 'en-GB')
+        ? healthChart(samples, { title: t('camera.health'), online: t('chart.online'), recording: t('chart.recording'), fps: t('chart.fps') }, currentLang() === 'vi' ? 'vi-VN' : 'en-GB', healthBox.clientWidth || 720)
         : h('p', { class: 'empty' }, t('camera.noHealth')));
     } catch (err) {
       clear(healthBox).append(failure(err, `GET ${base}/health`));
@@ -220,14 +226,20 @@ function inventoryView(d, purposeName) {
   );
 }
 
-function recordView(r) {
-  const profiles = (r.profiles ?? []).map((p) => `${p.name}: ${p.encoding} ${p.width}×${p.height} @${p.fps}`).join('; ');
+function recordView(r, detail, purposeName) {
+  const profiles = (r.profiles ?? []).map((p) => `${p.name}: ${p.encoding} ${p.width}×${p.height} @${p.fps}`);
+  const row = (label, value) => (value === null || value === undefined || value === '' ? null : [h('dt', {}, label), h('dd', {}, value)]);
   return h('dl', { class: 'record' },
-    h('dt', {}, t('camera.manufacturer')), h('dd', {}, r.manufacturer ?? '—'),
-    h('dt', {}, t('camera.model')), h('dd', {}, r.model ?? '—'),
-    h('dt', {}, t('camera.firmware')), h('dd', {}, r.firmwareVersion ?? '—'),
-    h('dt', {}, t('camera.serial')), h('dd', {}, r.serialNumber ?? '—'),
-    h('dt', {}, t('camera.profiles')), h('dd', {}, profiles || '—'),
+    row(t('camera.manufacturer'), r.manufacturer),
+    row(t('camera.model'), r.model),
+    row(t('camera.firmware'), r.firmwareVersion),
+    row(t('camera.serial'), r.serialNumber),
+    row('MAC', r.scopes?.mac ?? detail.mac),
+    row(t('camera.profiles'), profiles.length ? profiles.map((p) => h('div', {}, p)) : null),
+    row(t('camera.clock'), typeof r.clockOffsetMs === 'number' ? `${Math.round(r.clockOffsetMs)} ms` : null),
+    row(t('camera.address'), detail.address),
+    row(t('col.purpose'), (detail.purposes ?? []).map(purposeName).join(', ')),
+    row(t('camera.lastReport'), detail.lastReportAt ? fmtTime(detail.lastReportAt, currentLang()) : null),
   );
 }
 

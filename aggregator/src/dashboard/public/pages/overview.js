@@ -57,7 +57,7 @@ export async function render(root, ctx) {
     const problemTable = table(
       [
         { label: t('col.name'), cell: cameraLink },
-        { label: t('col.site'), cell: (c) => groupOf(c).name },
+        { label: t('col.site'), cell: (c) => c.site?.name ?? c.agentId ?? '' },
         { label: t('col.state'), cell: stateBadge },
         { label: t('col.conformance'), cell: (c) => confBadge(c.conformance) },
         { label: t('col.problem'), cell: (c) => c.problem ?? '' },
