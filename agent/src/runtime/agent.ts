@@ -18,7 +18,7 @@ import { registerRuntimeCommands } from './commands.ts';
 import { setMaxListeners } from 'node:events';
 import { rtspAlive } from '../cameras/rtsp-check.ts';
 import { CameraInventory } from '../cameras/inventory.ts';
-import { cpuSampler, diskUsage, temperatureC } from '../system/metrics.ts';
+import { AgentHealthSampler } from '../health/agent-health.ts';
 import { AGENT_BUILD, AGENT_VERSION } from '../version.ts';
 
 export interface RunningAgent {
@@ -48,7 +48,9 @@ export async function startAgent(
   const mqttUrl = config.aggregator.mqttUrl ?? credentials.mqttUrl;
   if (!mqttUrl) throw new Error('no aggregator MQTT URL: set aggregator.mqttUrl or enroll again');
   const startedAt = new Date();
-  const cpu = cpuSampler();
+  // The box's figures, CPU counted for the agent and its ffmpeg children together.
+  let childPids: () => number[] = () => [];
+  const box = new AgentHealthSampler(config.dataDir, () => childPids(), startedAt.getTime());
   /** The camera list the aggregator last acknowledged; a (re)connect forgets it so it is sent again. */
   let lastPublished: string | undefined;
   let reports: CameraReport[] = config.cameras.map((c) => ({ id: c.id, name: c.name, online: false, recording: false }));
@@ -86,6 +88,7 @@ export async function startAgent(
     { ...config, cameras: config.cameras.map((c) => ({ ...c, rtspUrl: inventory.streamUrl(c) })) },
     { logger, db },
   );
+  childPids = () => recorder.childPids();
   recorder.on('event', (e) => {
     uplink.publish('event', { ...e, data: e.data ?? {} }).catch((err) => logger.warn({ err: (err as Error).message }, 'event publish failed'));
   });
@@ -178,13 +181,9 @@ export async function startAgent(
         version: AGENT_VERSION,
         build: AGENT_BUILD,
         startedAt: startedAt.toISOString(),
-        uptimeS: Math.round((Date.now() - startedAt.getTime()) / 1000),
         cameraCount: config.cameras.length,
-        cpuPercent: cpu(),
-        memRssBytes: process.memoryUsage.rss(),
+        ...box.sample(),
         outboxPending: uplink.outbox.stats().messages,
-        disk: diskUsage(config.dataDir),
-        temperatureC: temperatureC(),
       })
       .catch((err) => logger.warn({ err: err.message }, 'heartbeat publish failed'));
   }

@@ -1,6 +1,5 @@
 /** The agent box's own figures for the heartbeat, measured each time they are asked for. */
 import { statfsSync, readFileSync, readdirSync } from 'node:fs';
-import { cpus } from 'node:os';
 
 export function diskUsage(path: string): { totalBytes: number; freeBytes: number } | undefined {
   try {
@@ -25,19 +24,3 @@ export function temperatureC(root = '/sys/class/thermal'): number | undefined {
   }
   return best;
 }
-
-/** CPU use of this process since the previous call, in percent of one core. */
-export function cpuSampler(): () => number {
-  let last = process.cpuUsage();
-  let lastAt = process.hrtime.bigint();
-  return () => {
-    const now = process.hrtime.bigint();
-    const usage = process.cpuUsage(last);
-    const elapsedUs = Number(now - lastAt) / 1000;
-    last = process.cpuUsage();
-    lastAt = now;
-    return elapsedUs > 0 ? Math.round(((usage.user + usage.system) / elapsedUs) * 1000) / 10 : 0;
-  };
-}
-
-export const CORES = cpus().length;

@@ -28,6 +28,8 @@ export const HeartbeatBody = z.object({
   cameraCount: z.number().int().nonnegative(),
   cpuPercent: z.number().nonnegative().optional(),
   memRssBytes: z.number().nonnegative().optional(),
+  /** Proportional set size of the agent and its ffmpeg children (shared libraries counted once). */
+  pssBytes: z.number().nonnegative().optional(),
   disk: z.object({ totalBytes: z.number().nonnegative(), freeBytes: z.number().nonnegative() }).optional(),
   clockOffsetMs: z.number().optional(),
   temperatureC: z.number().optional(),
