@@ -131,6 +131,11 @@ test('a technician re-probes the site: every camera checked again', async () => 
   assert.ok(['pass', 'warn', 'fail'].includes(cameras[0]!.verdict!));
 });
 
+test("the centre keeps each camera's newest footage-chain link, the anchor for `verify --anchor`", async () => {
+  const sample = await waitFor('a health sample with a chain head', () => agg.ingest.store?.healthSamples({ agentId, cameraId: 'gate' }).find((h) => h.chainHead));
+  assert.match(sample.chainHead!, /^[0-9a-f]{64}$/);
+});
+
 test('a configuration change that would redirect the agent is refused and changes nothing', async () => {
   const before = readFileSync(agentConfigFile, 'utf8');
   const r = await command('tech-a', 'config.apply', { patch: { aggregator: { mqttUrl: 'mqtt://127.0.0.1:1' } } });

@@ -179,6 +179,8 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
       if (r.fps !== undefined) h.fps = Math.round(r.fps * 10) / 10;
       if (b.bitrateKbps !== undefined) h.bitrateKbps = Math.round(b.bitrateKbps);
       if (b.lastSegmentAtMs !== undefined) h.lastSegmentAt = new Date(b.lastSegmentAtMs).toISOString();
+      const head = this.index.lastInChain(cameraId);
+      if (head) h.chainHead = head.link;
       return h;
     });
   }

@@ -26,9 +26,19 @@ export interface ChainBreak {
   detail: string;
 }
 
+export interface AnchorCheck {
+  /** A chain link recorded elsewhere (the centre keeps the heads agents report with their health). */
+  link: string;
+  /** The index row carrying that link, when the chain still has it. */
+  segmentId?: number;
+  found: boolean;
+}
+
 export interface VerifyReport {
   cameraId: string;
   ok: boolean;
+  /** Each anchor must be found: a history rewritten after the centre saw it no longer holds its link. */
+  anchors: AnchorCheck[];
   counts: Record<SegmentVerdict, number>;
   segments: SegmentCheck[];
   chainBreaks: ChainBreak[];
@@ -38,13 +48,18 @@ export async function verifyCamera(
   index: SegmentIndex,
   dataDir: string,
   cameraId: string,
-  range: { fromMs?: number; toMs?: number } = {},
+  range: { fromMs?: number; toMs?: number; anchors?: string[] } = {},
 ): Promise<VerifyReport> {
   const rows = index.chain(cameraId, range.fromMs, range.toMs);
   const counts: Record<SegmentVerdict, number> = { intact: 0, altered: 0, missing: 0, expired: 0 };
   const segments: SegmentCheck[] = [];
   const chainBreaks: ChainBreak[] = [];
-  if (rows.length === 0) return { cameraId, ok: true, counts, segments, chainBreaks };
+  const anchors = (range.anchors ?? []).map((link): AnchorCheck => {
+    const row = index.chain(cameraId).find((r) => r.link === link);
+    return row ? { link, segmentId: row.id, found: true } : { link, found: false };
+  });
+  const anchorsHold = anchors.every((a) => a.found);
+  if (rows.length === 0) return { cameraId, ok: anchorsHold, anchors, counts, segments, chainBreaks };
   const inRange = new Set(rows.map((r) => r.id));
   // Walk the chain without holes between the first and last row in range (a time range may skip
   // rows adopted out of time order), starting from the true predecessor of the first.
@@ -65,8 +80,8 @@ export async function verifyCamera(
     counts[check.verdict]++;
     segments.push(check);
   }
-  const ok = counts.altered === 0 && counts.missing === 0 && chainBreaks.length === 0;
-  return { cameraId, ok, counts, segments, chainBreaks };
+  const ok = counts.altered === 0 && counts.missing === 0 && chainBreaks.length === 0 && anchorsHold;
+  return { cameraId, ok, anchors, counts, segments, chainBreaks };
 }
 
 async function checkRow(row: SegmentRow, dataDir: string, linkHolds: boolean): Promise<SegmentCheck> {

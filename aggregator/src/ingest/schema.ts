@@ -55,4 +55,12 @@ export const INGEST_MIGRATIONS: Migration[] = [
       CREATE INDEX agent_events_camera ON agent_events (agent_id, camera_id, started_at);
     `,
   },
+  {
+    id: 'ingest-002',
+    sql: `
+      -- the camera's newest segment-chain link as the agent reported it: the centre's anchor of
+      -- the agent's tamper-evident footage history
+      ALTER TABLE camera_health_samples ADD COLUMN chain_head TEXT;
+    `,
+  },
 ];

@@ -18,6 +18,8 @@ export interface HealthSampleRow {
   gapsLastHour: number | null;
   bytesStored: number | null;
   coalesced: number;
+  /** The camera's newest footage-chain link when the sample was taken (see the agent's `verify --anchor`). */
+  chainHead: string | null;
 }
 
 export interface AgentEventRow {
@@ -40,8 +42,8 @@ export class IngestStore {
   constructor(private readonly db: Db) {
     this.insertHealth = db.prepare(
       `INSERT INTO camera_health_samples (agent_id, seq, camera_id, sampled_at, online, recording, fps, bitrate_kbps,
-         last_segment_at, gaps_last_hour, bytes_stored, coalesced, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         last_segment_at, gaps_last_hour, bytes_stored, coalesced, received_at, chain_head)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertEvent = db.prepare(
       `INSERT OR IGNORE INTO agent_events (agent_id, event_id, seq, kind, camera_id, started_at, ended_at, data_json, snapshot_jpeg, received_at)
@@ -66,6 +68,7 @@ export class IngestStore {
         c.bytesStored ?? null,
         body.coalesced ?? 1,
         at,
+        c.chainHead ?? null,
       );
     }
   }
@@ -111,6 +114,7 @@ export class IngestStore {
       gapsLastHour: (r.gaps_last_hour as number | null) ?? null,
       bytesStored: (r.bytes_stored as number | null) ?? null,
       coalesced: r.coalesced as number,
+      chainHead: (r.chain_head as string | null) ?? null,
     }));
   }
 

@@ -47,6 +47,11 @@ export const CameraHealth = z.object({
   lastSegmentAt: isoTime.optional(),
   gapsLastHour: z.number().int().nonnegative().optional(),
   bytesStored: z.number().nonnegative().optional(),
+  /**
+   * The link hash of the camera's newest segment index row. The centre keeps it, so footage can
+   * later be shown to belong to the history it saw (`camfleet-agent verify --anchor <link>`).
+   */
+  chainHead: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 export type CameraHealth = z.infer<typeof CameraHealth>;
 

@@ -6,13 +6,15 @@ import { openIndex, parseTime } from './export.ts';
 export const verify: Command = {
   name: 'verify',
   summary: "check a camera's segments against their hashes and the hash chain",
-  usage: 'verify --data <dir> --camera <id> [--from <iso>] [--to <iso>] [--json]',
+  usage: 'verify --data <dir> --camera <id> [--from <iso>] [--to <iso>] [--anchor <link> ...] [--json]',
   details: [
     '  Each segment: intact, altered (file or index row changed), missing (file gone), or expired',
     '  (removed by retention, not a finding). Exit status 3 when any is altered or missing or the',
     '  chain is broken (a segment removed from the index).',
+    '  --anchor: a chain link the centre recorded (each camera\'s newest link travels with its health',
+    '  samples). If the chain no longer holds it, the history was rewritten after the centre saw it.',
   ].join('\n'),
-  options: { data: { type: 'string' }, camera: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } },
+  options: { data: { type: 'string' }, camera: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' }, anchor: { type: 'string', multiple: true } },
   async run(ctx) {
     const dataDir = requireStr(ctx, 'data');
     const cameraId = requireStr(ctx, 'camera');
@@ -23,6 +25,7 @@ export const verify: Command = {
       const report = await verifyCamera(index, dataDir, cameraId, {
         fromMs: from ? parseTime(from, 'from') : undefined,
         toMs: to ? parseTime(to, 'to') : undefined,
+        anchors: (ctx.values.anchor as string[] | undefined) ?? [],
       });
       if (flag(ctx, 'json')) ctx.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else {
@@ -30,6 +33,9 @@ export const verify: Command = {
           if (s.verdict !== 'intact') ctx.stdout.write(`${s.verdict.padEnd(8)} ${s.start}  ${s.path}${s.detail ? `  (${s.detail})` : ''}\n`);
         }
         for (const b of report.chainBreaks) ctx.stdout.write(`chain    segment ${b.segmentId}: ${b.detail}\n`);
+        for (const a of report.anchors) {
+          ctx.stdout.write(a.found ? `anchor   ${a.link} held by segment ${a.segmentId}\n` : `anchor   ${a.link} NOT in the chain: the history was rewritten\n`);
+        }
         const c = report.counts;
         ctx.stdout.write(
           `${cameraId}: ${report.segments.length} segment(s): ${c.intact} intact, ${c.altered} altered, ${c.missing} missing, ${c.expired} expired; ` +
