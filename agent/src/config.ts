@@ -36,6 +36,8 @@ export const AgentConfigSchema = z
       .object({
         /** Overrides the MQTT URL stored with the credentials. */
         mqttUrl: z.string().optional(),
+        /** Overrides the HTTP URL stored with the credentials (clock comparison). */
+        httpUrl: z.string().url().optional(),
         /** CA certificate for mqtts:// when the aggregator's certificate is not publicly trusted. */
         caFile: z.string().optional(),
       })

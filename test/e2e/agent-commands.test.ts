@@ -82,7 +82,7 @@ test.before(async () => {
   agentId = enrolled.agentId;
   const agentData = join(dir.path, 'agent');
   const credentialsFile = join(dir.path, 'credentials.json');
-  writeFileSync(credentialsFile, JSON.stringify({ agentId, password: enrolled.password, mqttUrl: `mqtt://127.0.0.1:${agg.mqttPort}` }), { mode: 0o600 });
+  writeFileSync(credentialsFile, JSON.stringify({ agentId, password: enrolled.password, mqttUrl: `mqtt://127.0.0.1:${agg.mqttPort}`, httpUrl: agg.httpUrl }), { mode: 0o600 });
   writeFileSync(
     agentConfigFile,
     JSON.stringify({
@@ -134,6 +134,15 @@ test('a technician re-probes the site: every camera checked again', async () => 
 test("the centre keeps each camera's newest footage-chain link, the anchor for `verify --anchor`", async () => {
   const sample = await waitFor('a health sample with a chain head', () => agg.ingest.store?.healthSamples({ agentId, cameraId: 'gate' }).find((h) => h.chainHead));
   assert.match(sample.chainHead!, /^[0-9a-f]{64}$/);
+});
+
+test("the agent measures its clock against the centre's and reports it in its heartbeat", async () => {
+  const hb = await waitFor('a heartbeat with a clock offset', () => {
+    const h = agg.fleet.listAgents().find((a) => a.id === agentId)?.heartbeat;
+    return h?.clockOffsetMs !== undefined ? h : undefined;
+  });
+  // Same machine, same clock: the reading is within its own round trip of zero.
+  assert.ok(Math.abs(hb.clockOffsetMs!) < 30_000, String(hb.clockOffsetMs));
 });
 
 test('a configuration change that would redirect the agent is refused and changes nothing', async () => {

@@ -2,6 +2,7 @@
  * The doctor's measurements on this box: each check runs one probe (a process, a file write, a
  * socket) and hands the figure to verdict.ts. A check never throws: a failure is a result.
  */
+import { measureClockOffset } from '../system/clock.ts';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, fsyncSync, readFileSync, rmSync, statSync, statfsSync, writeSync, accessSync, constants } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
@@ -107,20 +108,9 @@ export function checkWriteSpeed(dataDir: string, mib = 32): CheckResult {
 
 export async function checkClock(env: NodeJS.ProcessEnv, aggregatorHttpUrl?: string): Promise<CheckResult> {
   if (aggregatorHttpUrl) {
-    try {
-      const sent = Date.now();
-      const res = await fetch(new URL('/api/v1/health', aggregatorHttpUrl), { signal: AbortSignal.timeout(5000) });
-      const received = Date.now();
-      await res.body?.cancel();
-      const date = res.headers.get('date');
-      if (date) {
-        // Date is truncated to the second: compare with the middle of the exchange, +0.5 s.
-        const offset = Date.parse(date) + 500 - (sent + received) / 2;
-        return judgeClockOffset(offset, `the aggregator (${new URL(aggregatorHttpUrl).host})`);
-      }
-    } catch {
-      // Fall through to the local sources; reachability is reported by its own check.
-    }
+    // Unreachable: fall through to the local sources; reachability is reported by its own check.
+    const reading = await measureClockOffset(aggregatorHttpUrl);
+    if (reading) return judgeClockOffset(reading.offsetMs, `the aggregator (${new URL(aggregatorHttpUrl).host})`);
   }
   const timedatectl = await run('timedatectl', ['show', '-p', 'NTPSynchronized', '--value'], env);
   const fromTimedatectl = timedatectl.ok ? judgeTimedatectl(timedatectl.stdout) : undefined;

@@ -19,6 +19,7 @@ import { setMaxListeners } from 'node:events';
 import { rtspAlive } from '../cameras/rtsp-check.ts';
 import { CameraInventory } from '../cameras/inventory.ts';
 import { AgentHealthSampler } from '../health/agent-health.ts';
+import { measureClockOffset } from '../system/clock.ts';
 import { AGENT_BUILD, AGENT_VERSION } from '../version.ts';
 
 export interface RunningAgent {
@@ -51,6 +52,15 @@ export async function startAgent(
   // The box's figures, CPU counted for the agent and its ffmpeg children together.
   let childPids: () => number[] = () => [];
   const box = new AgentHealthSampler(config.dataDir, () => childPids(), startedAt.getTime());
+  // The clock offset against the centre, measured every few minutes (alerts on skew use it).
+  const httpUrl = config.aggregator.httpUrl ?? credentials.httpUrl;
+  let clockOffsetMs: number | undefined;
+  const measureClock = async () => {
+    if (httpUrl) clockOffsetMs = (await measureClockOffset(httpUrl))?.offsetMs ?? clockOffsetMs;
+  };
+  void measureClock();
+  const clockTimer = setInterval(() => void measureClock(), 5 * 60_000);
+  clockTimer.unref();
   /** The camera list the aggregator last acknowledged; a (re)connect forgets it so it is sent again. */
   let lastPublished: string | undefined;
   let reports: CameraReport[] = config.cameras.map((c) => ({ id: c.id, name: c.name, online: false, recording: false }));
@@ -184,6 +194,7 @@ export async function startAgent(
         cameraCount: config.cameras.length,
         ...box.sample(),
         outboxPending: uplink.outbox.stats().messages,
+        clockOffsetMs,
       })
       .catch((err) => logger.warn({ err: err.message }, 'heartbeat publish failed'));
   }
@@ -213,6 +224,7 @@ export async function startAgent(
       stopped = true;
       clearTimeout(timer);
       clearInterval(probeTimer);
+      clearInterval(clockTimer);
       shutdown.abort();
       await detection.stop();
       await recorder.stop();

@@ -7,6 +7,8 @@ export const CredentialsSchema = z.object({
   agentId: z.string().refine(isValidAgentId, 'invalid agent id'),
   password: z.string().min(16),
   mqttUrl: z.string().optional(),
+  /** The aggregator's HTTP base URL the agent enrolled with (clock comparison, doctor). */
+  httpUrl: z.string().optional(),
   /** CA certificate (PEM file) of the aggregator's broker, written by enrollment when it sent one. */
   caFile: z.string().optional(),
 });

@@ -39,7 +39,8 @@ export interface ApiDeps {
 export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
 
-  app.get('/api/v1/health', (c) => c.json({ status: 'ok', version: deps.version }));
+  // `time` (ms precision) lets agents measure their clock offset against the centre.
+  app.get('/api/v1/health', (c) => c.json({ status: 'ok', version: deps.version, time: new Date().toISOString() }));
   for (const mount of deps.publicRoutes ?? []) mount(app);
   const domainRouters = buildDomainRouters(deps);
   mountPublicDomainRoutes(app, domainRouters);

@@ -78,7 +78,7 @@ export const enrollCommand: Command = {
       caFile = join(dirname(file), 'aggregator-ca.pem');
       writeFileSync(caFile, enrolled.caPem, { mode: 0o644 });
     }
-    writeCredentials(file, { agentId: enrolled.agentId, password: enrolled.password, mqttUrl: enrolled.mqttUrl, caFile });
+    writeCredentials(file, { agentId: enrolled.agentId, password: enrolled.password, mqttUrl: enrolled.mqttUrl, httpUrl: new URL(base).origin, caFile });
     ctx.stdout.write(`enrolled as agent ${enrolled.agentId} (site ${enrolled.siteId}); credentials in ${file}\n`);
     return 0;
   },
