@@ -74,4 +74,23 @@ test('gaps, disk, clock, tamper and conformance', async () => {
   assert.equal(await active(), []);
 });
 
+test('an operator in scope acknowledges an active alert; once, and never one outside their scope', async () => {
+  const { city, send } = await setup();
+  await send('agent-a', 'event', { eventId: 'e-ack', kind: 'tamper', cameraId: 'cam-a', startedAt: new Date().toISOString(), data: { cause: 'covered' } });
+  type Listed = { items: Array<{ id: number; kind: string; acknowledgedBy?: string | null; state: string }> };
+  const listed = (await (await city.call('ward-a', 'GET', '/api/v1/alerts')).json()) as Listed;
+  const tamper = listed.items.find((a) => a.kind === 'tamper')!;
+  assert.ok(tamper, 'the ward sees the tamper alert of its camera');
+
+  assert.is((await city.call('construction', 'POST', `/api/v1/alerts/${tamper.id}/ack`)).status, 404, 'outside its purposes: no such alert');
+  const acked = await city.call('ward-a', 'POST', `/api/v1/alerts/${tamper.id}/ack`);
+  assert.is(acked.status, 200);
+  const body = (await acked.json()) as { acknowledgedBy: string; acknowledgedAt: string; state: string };
+  assert.is(body.acknowledgedBy, 'ward-a');
+  assert.is(body.state, 'active', 'acknowledged is not cleared: the cause is still there');
+  assert.is((await city.call('ward-a', 'POST', `/api/v1/alerts/${tamper.id}/ack`)).status, 409, 'once');
+  const after = (await (await city.call('ward-a', 'GET', '/api/v1/alerts')).json()) as Listed;
+  assert.is(after.items.find((a) => a.id === tamper.id)!.acknowledgedBy, 'ward-a');
+});
+
 test.run();

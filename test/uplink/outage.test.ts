@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import { encodeMessage, makeMessage, topicFor } from '@camfleet/shared';
 import { tempDir } from '../support/tmp.ts';
 import { waitFor } from '../support/wait.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { enrollAgent, startTestAggregator, startTestUplink } from './support.ts';
+
+/**
+ * How long the centre stays down: the issue asks for an outage of minutes. This is the
+ * scenario's length, not a wait for something to happen (those are all waitFor below).
+ */
+const OUTAGE_MS = Number(process.env.CAMFLEET_OUTAGE_TEST_MS ?? 120_000);
+/** One event and one health sample this often while the centre is down. */
+const PRODUCE_EVERY_MS = 50;
 
 test('aggregator down, agent producing and restarting: afterwards everything is stored exactly once', async () => {
   const aggDir = tempDir();
@@ -31,12 +40,14 @@ test('aggregator down, agent producing and restarting: afterwards everything is 
     await waitFor('first 50 stored', () => storedEvents() === 50);
 
     // Keep producing while the aggregator goes away: some messages are in flight at that moment.
-    const producer = setInterval(() => void produce(), 2);
+    let producer = setInterval(() => void produce(), PRODUCE_EVERY_MS);
+    const downSince = Date.now();
     await agg.close();
     await waitFor('agent notices the outage', () => !agent.uplink.connected);
+    await sleep(Math.max(0, OUTAGE_MS / 2 - (Date.now() - downSince)));
     await waitFor('a backlog builds up', () => agent.uplink.outbox.stats().messages >= 200);
 
-    // The agent restarts during the outage; its outbox is on disk.
+    // The agent restarts in the middle of the outage; its outbox is on disk.
     clearInterval(producer);
     await agent.close();
     const backlog = (() => {
@@ -45,6 +56,9 @@ test('aggregator down, agent producing and restarting: afterwards everything is 
       return reopened.uplink.outbox.stats().messages;
     })();
     assert.ok(backlog >= 200, `backlog survived the restart (${backlog})`);
+    producer = setInterval(() => void produce(), PRODUCE_EVERY_MS);
+    await sleep(Math.max(0, OUTAGE_MS - (Date.now() - downSince)));
+    clearInterval(producer);
     for (let i = 0; i < 50; i++) await produce();
 
     // The aggregator comes back on the same ports and data.

@@ -25,4 +25,12 @@ export const ALERT_MIGRATIONS: Migration[] = [
       CREATE INDEX alerts_state ON alerts(state, raised_at);
     `,
   },
+  {
+    id: 'alerts-002',
+    sql: `
+      -- an operator took the alert in hand: who and when (it stays active until its cause clears)
+      ALTER TABLE alerts ADD COLUMN acknowledged_at TEXT;
+      ALTER TABLE alerts ADD COLUMN acknowledged_by TEXT;
+    `,
+  },
 ];
