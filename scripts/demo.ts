@@ -133,16 +133,21 @@ Press Ctrl-C to stop.`);
     if (stopping) return;
     stopping = true;
     console.log('\nstopping demo...');
-    agent.kill('SIGTERM');
-    await new Promise((r) => (agent.exitCode !== null ? r(null) : agent.once('exit', r)));
+    // The agent may have died already (killed to watch it go offline): then there is no exit to wait for.
+    const running = agent.exitCode === null && agent.signalCode === null;
+    if (running) {
+      const exited = new Promise((r) => agent.once('exit', r));
+      agent.kill('SIGTERM');
+      await exited;
+    }
     await site.close();
     await agg.close();
     process.exit(0);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  agent.on('exit', (code) => {
-    if (!stopping) console.error(`agent exited with code ${code}`);
+  agent.on('exit', (code, signal) => {
+    if (!stopping) console.error(`agent exited (${signal ?? `code ${code}`}); the aggregator marks it offline`);
   });
 }
 
