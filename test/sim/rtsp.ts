@@ -22,6 +22,8 @@ export interface SimStream {
   bitrateKbps?: number;
   /** Serve H.264 encoded once (cached) and looped without re-encoding: cheap, for benchmarks. */
   preencoded?: boolean;
+  /** A video file (real footage) served instead of the test pattern, encoded once and looped. */
+  footage?: string;
 }
 
 export interface RtspSim {

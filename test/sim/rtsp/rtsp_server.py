@@ -72,7 +72,9 @@ def stream_defaults(s):
         "height": int(s.get("height") or 360),
         "fps": int(s.get("fps") or 10),
         "audio": bool(s.get("audio")),
-        "preencoded": bool(s.get("preencoded")),
+        "preencoded": bool(s.get("preencoded")) or bool(s.get("footage")),
+        # A real video file to serve instead of the test pattern (always pre-encoded and looped).
+        "footage": s.get("footage") or None,
     }
     # Default bitrate scales with pixels per second: ~4 Mbit/s at 1080p25.
     pixels_per_s = out["width"] * out["height"] * out["fps"]
@@ -123,8 +125,12 @@ def live_launch(st):
 # Pre-encoded loop
 
 def cache_file(cache_dir, st):
+    source = "ball"
+    if st["footage"]:
+        stat = os.stat(st["footage"])
+        source = f"{os.path.basename(st['footage'])}-{stat.st_size}-{int(stat.st_mtime)}"
     return os.path.join(
-        cache_dir, f"ball-{st['width']}x{st['height']}-{st['fps']}fps-{st['bitrateKbps']}k-v1.h264"
+        cache_dir, f"{source}-{st['width']}x{st['height']}-{st['fps']}fps-{st['bitrateKbps']}k-v1.h264"
     )
 
 
@@ -135,13 +141,16 @@ def encode_loop_file(path, st):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = f"{path}.{os.getpid()}.tmp"
     frames = st["fps"] * 10
-    # A moving ball over a scrolling colour-bar background: enough motion for realistic bitrate.
-    text = (
-        f"videotestsrc num-buffers={frames} pattern=smpte horizontal-speed=4 ! "
-        + video_caps(st) + overlay("time") + "videoconvert ! "
-        + x264(st, "aud=true ")
-        + f'filesink location="{tmp}"'
-    )
+    if st["footage"]:
+        # The whole file, scaled and re-timed to the stream's shape: real scenes for detection.
+        source = (
+            f'filesrc location="{st["footage"]}" ! decodebin ! videoconvert ! videoscale ! videorate ! '
+            + video_caps(st)
+        )
+    else:
+        # A moving ball over a scrolling colour-bar background: enough motion for realistic bitrate.
+        source = f"videotestsrc num-buffers={frames} pattern=smpte horizontal-speed=4 ! " + video_caps(st) + overlay("time")
+    text = source + "videoconvert ! " + x264(st, "aud=true ") + f'filesink location="{tmp}"'
     pipeline = Gst.parse_launch(text)
     pipeline.set_state(Gst.State.PLAYING)
     msg = pipeline.get_bus().timed_pop_filtered(
