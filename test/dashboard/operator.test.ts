@@ -106,6 +106,13 @@ test('the alert list shows the non-conformant camera', async () => {
   await page.locator('#alerts tr[data-kind="non_conformant"]').waitFor();
   assert.match((await page.locator('#alerts tr[data-kind="non_conformant"]').textContent()) ?? '', 'yard');
   await screenshot(page, 'alerts');
+  // Taking it in hand: the button gives way to who acknowledged it, and the server recorded it.
+  const row = page.locator('#alerts tr[data-kind="non_conformant"]');
+  await row.locator('button.ack').click();
+  await waitFor('acknowledged on the page', async () => /op\.nguyen/.test((await row.textContent()) ?? ''));
+  assert.is(await row.locator('button.ack').count(), 0);
+  const stored = env.agg.domain.alertStore.list({ state: 'active', limit: 100 }).find((a) => a.kind === 'non_conformant');
+  assert.is(stored?.acknowledgedBy, 'op.nguyen');
   await page.locator('nav a[data-page="cameras"]').click();
   await page.locator('main[data-page="cameras"] tr[data-camera]').first().waitFor();
 });
