@@ -14,6 +14,8 @@ export const RecordingConfigSchema = z
     /** Keep at least this percentage of the data disk free. */
     minFreePercent: z.number().min(0).max(95).default(5),
     retentionIntervalSeconds: z.number().int().min(1).default(30),
+    /** Days the index keeps rows of deleted footage before pruning them (the chain goes on from a checkpoint). */
+    expiredIndexDays: z.number().positive().default(30),
     audio: z.enum(['copy', 'aac', 'none']).default('aac'),
   })
   .strict();

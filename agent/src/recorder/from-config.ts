@@ -47,6 +47,7 @@ export function siteRecorderFromConfig(
       maxAgeMs: Object.fromEntries(Object.entries(r.cameraMaxAgeHours).map(([id, h]) => [id, h * HOUR_MS])),
       maxBytes: r.maxGiB === undefined ? undefined : Math.floor(r.maxGiB * 2 ** 30),
       minFreePercent: r.minFreePercent,
+      expiredRowsKeepMs: r.expiredIndexDays * 24 * HOUR_MS,
     },
     retentionIntervalMs: r.retentionIntervalSeconds * 1000,
     logger: opts.logger,

@@ -73,6 +73,9 @@ export class RetentionCleaner {
       if (candidates.length < BATCH || decisions.length < candidates.length) break;
     }
     run.losses = [...losses.values()];
+    if (this.policy.expiredRowsKeepMs !== undefined) {
+      for (const cameraId of this.index.cameraIds()) this.index.pruneExpired(cameraId, nowMs - this.policy.expiredRowsKeepMs);
+    }
     if (run.deleted > 0) this.logger?.info({ deleted: run.deleted, freedBytes: run.freedBytes, byReason: run.byReason }, 'retention removed segments');
     return run;
   }

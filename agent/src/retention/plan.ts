@@ -13,6 +13,11 @@ export interface RetentionPolicy {
   maxBytes?: number;
   /** Keep at least this percentage of the disk free (0–100; undefined: no floor). */
   minFreePercent?: number;
+  /**
+   * Index rows of footage retention deleted are kept this long (verify reports them as expired),
+   * then pruned behind a chain checkpoint so the index stays bounded (undefined: kept forever).
+   */
+  expiredRowsKeepMs?: number;
 }
 
 export interface RetentionCandidate {

@@ -88,4 +88,20 @@ export const RECORDER_MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    id: 'recorder-002',
+    up: `
+      -- Where a camera's chain continues after its oldest expired rows were pruned from the index:
+      -- the last pruned row's hash and link, so verify walks on from there. Rows are pruned only
+      -- in a prefix of the chain, and only once their footage was deleted by retention.
+      CREATE TABLE chain_checkpoints (
+        camera_id TEXT PRIMARY KEY,
+        segment_id INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        link TEXT NOT NULL,
+        end_ms INTEGER NOT NULL,
+        pruned_rows INTEGER NOT NULL
+      );
+    `,
+  },
 ];

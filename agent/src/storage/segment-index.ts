@@ -65,6 +65,15 @@ export interface StoredEvent {
   data: Record<string, unknown>;
 }
 
+/** The last pruned row of a camera's chain: hash and link are all the chain needs of it. */
+export interface ChainCheckpoint {
+  segmentId: number;
+  sha256: string;
+  link: string;
+  endMs: number;
+  prunedRows: number;
+}
+
 /** The chain link of a row: binds its fields to the link of the camera's previous row. */
 export function segmentLink(prevLink: string | null, s: Pick<SegmentRow, 'cameraId' | 'path' | 'startMs' | 'endMs' | 'bytes' | 'sha256'>): string {
   return createHash('sha256')
@@ -85,7 +94,7 @@ export class SegmentIndex {
   /** Appends a finished segment to its camera's chain. */
   addSegment(s: NewSegment, nowMs = Date.now()): SegmentRow {
     return this.db.transaction(() => {
-      const prev = this.lastInChain(s.cameraId);
+      const prev = this.lastInChain(s.cameraId) ?? this.checkpoint(s.cameraId);
       const link = segmentLink(prev?.link ?? null, s);
       const info = this.db
         .prepare(
@@ -110,6 +119,42 @@ export class SegmentIndex {
     return this.db
       .prepare(`SELECT ${SEGMENT_COLUMNS} FROM segments WHERE camera_id = ? ORDER BY id DESC LIMIT 1`)
       .get(cameraId) as SegmentRow | undefined;
+  }
+
+  /** Where the chain continues after pruned rows (see pruneExpired), if any were pruned. */
+  checkpoint(cameraId: string): ChainCheckpoint | undefined {
+    return this.db
+      .prepare('SELECT segment_id AS segmentId, sha256, link, end_ms AS endMs, pruned_rows AS prunedRows FROM chain_checkpoints WHERE camera_id = ?')
+      .get(cameraId) as ChainCheckpoint | undefined;
+  }
+
+  /**
+   * Removes from the index the oldest rows of a camera whose footage retention deleted before
+   * `olderThanMs`, as long as they form the start of the chain, and keeps the last one's hash and
+   * link as the checkpoint the chain goes on from. The index then stays bounded like the footage.
+   */
+  pruneExpired(cameraId: string, olderThanMs: number): number {
+    return this.db.transaction(() => {
+      const last = this.db
+        .prepare(
+          `SELECT id, sha256, link, end_ms AS endMs FROM segments
+           WHERE camera_id = @cameraId AND id < COALESCE(
+             (SELECT MIN(id) FROM segments WHERE camera_id = @cameraId AND (status <> 'expired' OR end_ms >= @olderThanMs)),
+             9223372036854775807)
+           ORDER BY id DESC LIMIT 1`,
+        )
+        .get({ cameraId, olderThanMs }) as { id: number; sha256: string; link: string; endMs: number } | undefined;
+      if (!last) return 0;
+      const pruned = this.db.prepare('DELETE FROM segments WHERE camera_id = ? AND id <= ?').run(cameraId, last.id).changes;
+      this.db
+        .prepare(
+          `INSERT INTO chain_checkpoints (camera_id, segment_id, sha256, link, end_ms, pruned_rows) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (camera_id) DO UPDATE SET segment_id = excluded.segment_id, sha256 = excluded.sha256, link = excluded.link,
+             end_ms = excluded.end_ms, pruned_rows = pruned_rows + excluded.pruned_rows`,
+        )
+        .run(cameraId, last.id, last.sha256, last.link, last.endMs, pruned);
+      return pruned;
+    })();
   }
 
   /** The row before `id` in the camera's chain. */

@@ -32,6 +32,7 @@ export interface AnchorCheck {
   /** The index row carrying that link, when the chain still has it. */
   segmentId?: number;
   found: boolean;
+  detail?: string;
 }
 
 export interface VerifyReport {
@@ -54,9 +55,13 @@ export async function verifyCamera(
   const counts: Record<SegmentVerdict, number> = { intact: 0, altered: 0, missing: 0, expired: 0 };
   const segments: SegmentCheck[] = [];
   const chainBreaks: ChainBreak[] = [];
+  const checkpoint = index.checkpoint(cameraId);
   const anchors = (range.anchors ?? []).map((link): AnchorCheck => {
     const row = index.chain(cameraId).find((r) => r.link === link);
-    return row ? { link, segmentId: row.id, found: true } : { link, found: false };
+    if (row) return { link, segmentId: row.id, found: true };
+    if (checkpoint?.link === link) return { link, segmentId: checkpoint.segmentId, found: true };
+    const pruned = checkpoint ? ` (or older than the ${checkpoint.prunedRows} rows pruned up to ${new Date(checkpoint.endMs).toISOString()})` : '';
+    return { link, found: false, detail: `not in the chain${pruned}` };
   });
   const anchorsHold = anchors.every((a) => a.found);
   if (rows.length === 0) return { cameraId, ok: anchorsHold, anchors, counts, segments, chainBreaks };
@@ -64,7 +69,9 @@ export async function verifyCamera(
   // Walk the chain without holes between the first and last row in range (a time range may skip
   // rows adopted out of time order), starting from the true predecessor of the first.
   const walk = index.chainByIds(cameraId, rows[0]!.id, rows[rows.length - 1]!.id);
-  let pred: SegmentRow | undefined = index.predecessor(cameraId, rows[0]!.id);
+  // Before the oldest row still indexed, the chain goes on from the checkpoint of pruned rows
+  // (only a prefix of the chain is ever pruned, so it precedes every row that is left).
+  let pred: Pick<SegmentRow, 'sha256' | 'link'> | undefined = index.predecessor(cameraId, rows[0]!.id) ?? checkpoint;
   for (const row of walk) {
     let linkHolds = true;
     if (row.prevSha256 !== (pred?.sha256 ?? null)) {

@@ -40,7 +40,7 @@ test('verify holds the anchor of the real history, and refuses a rebuilt one', a
     assert.ok(withoutAnchor.ok, 'a consistently rebuilt chain passes on its own: that is why the anchor is kept elsewhere');
     const withAnchor = await verifyCamera(index, dir.path, 'gate', { anchors: [anchor] });
     assert.not.ok(withAnchor.ok);
-    assert.equal(withAnchor.anchors, [{ link: anchor, found: false }]);
+    assert.equal(withAnchor.anchors.map((a) => [a.link, a.found]), [[anchor, false]]);
     db.close();
   } finally {
     dir.cleanup();

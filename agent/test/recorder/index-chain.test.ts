@@ -29,7 +29,7 @@ test('migrations from several modules apply once each, by id', () => {
     db.close();
     const again = openAgentDb(dir.path, RECORDER_MIGRATIONS);
     const ids = (again.prepare('SELECT id FROM schema_migrations ORDER BY id').all() as { id: string }[]).map((r) => r.id);
-    assert.equal(ids, ['outbox-001', 'recorder-001']);
+    assert.equal(ids, ['outbox-001', ...RECORDER_MIGRATIONS.map((m) => m.id)].sort());
     again.close();
   } finally {
     dir.cleanup();
