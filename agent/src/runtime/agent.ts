@@ -91,6 +91,8 @@ export async function startAgent(
   // probed before recording starts, since the probe is what finds their stream URLs.
   const inventory = new CameraInventory(config.cameras, logger);
   await inventory.probeAll();
+  /** The stream URLs recording and detection were built with. */
+  const streamsAtStart = streamsOf(config.cameras, inventory);
 
   // Recording (agent/src/recorder): one supervised ffmpeg per camera, indexed in the same
   // database; its events (gaps, retention losses, full disk, camera on/offline) go to the outbox.
@@ -153,10 +155,16 @@ export async function startAgent(
     };
   }
 
-  async function reprobe(): Promise<void> {
-    await inventory.probeAll();
+  async function reprobe(cameras: readonly CameraConfig[] = config.cameras): Promise<void> {
+    await Promise.all(cameras.map((c) => inventory.probeOne(c)));
     await refreshCameras();
     await publishCameras();
+    // A camera that was away at start, or moved its streams: recording and detection are built
+    // from the streams, so start again with the new ones.
+    if (streamsOf(config.cameras, inventory) !== streamsAtStart && options.requestRestart) {
+      logger.info('camera streams changed; restarting recording and detection');
+      options.requestRestart();
+    }
   }
   registerRuntimeCommands({
     commands: uplink.commands,
@@ -168,6 +176,13 @@ export async function startAgent(
   });
   const probeTimer = setInterval(() => void reprobe(), config.probeIntervalMinutes * 60_000);
   probeTimer.unref();
+  // Cameras whose streams are still unknown (off at start, wrong password fixed since) are
+  // tried every minute rather than every probe interval.
+  const retryTimer = setInterval(() => {
+    const unresolved = config.cameras.filter((c) => c.onvifUrl && !inventory.streamUrl(c));
+    if (unresolved.length) void reprobe(unresolved);
+  }, 60_000);
+  retryTimer.unref();
 
   async function refreshCameras(): Promise<void> {
     reports = await Promise.all(config.cameras.map(cameraReport));
@@ -224,6 +239,7 @@ export async function startAgent(
       stopped = true;
       clearTimeout(timer);
       clearInterval(probeTimer);
+      clearInterval(retryTimer);
       clearInterval(clockTimer);
       shutdown.abort();
       await detection.stop();
@@ -232,4 +248,9 @@ export async function startAgent(
       db.close();
     },
   };
+}
+
+/** The main and sub stream URL of each camera, as one comparable string. */
+function streamsOf(cameras: readonly CameraConfig[], inventory: CameraInventory): string {
+  return JSON.stringify(cameras.map((c) => [c.id, inventory.streamUrl(c) ?? null, inventory.subStreamUrl(c) ?? null]));
 }
