@@ -7,8 +7,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AggregatorConfigSchema } from '../../aggregator/src/config.ts';
-import { startAggregator, type RunningAggregator } from '../../aggregator/src/server.ts';
+import type { RunningAggregator } from '../../aggregator/src/server.ts';
+import { startTestCentre, writeAgentCredentials } from '../support/centre.ts';
 import { loadSeed, parseSeed } from '../../aggregator/src/seed/load.ts';
 import { startSimulatedSite, DEFAULT_SIM_CREDENTIALS, type SimulatedSite } from '../sim/site.ts';
 import { tempDir } from '../support/tmp.ts';
@@ -71,9 +71,7 @@ function startAgentProcess(): Child {
 
 test.before(async () => {
   site = await startSimulatedSite({ cameras: 1, width: 320, height: 240, fps: 5 });
-  agg = await startAggregator(
-    AggregatorConfigSchema.parse({ dataDir: join(dir.path, 'agg'), mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, log: { level: 'warn' } }),
-  );
+  agg = await startTestCentre(join(dir.path, 'agg'));
   await loadSeed(parseSeed(CITY), { repos: agg.domain.repos, fleet: agg.fleet, users: agg.users }, { userPassword: 'test-password-1' });
   for (const u of ['ward-a', 'tech-a']) tokens[u] = agg.users.issueToken(agg.users.byUsername(u)!.id, 'test');
 
@@ -81,8 +79,7 @@ test.before(async () => {
   const enrolled = agg.uplink.enrollment.enroll(token);
   agentId = enrolled.agentId;
   const agentData = join(dir.path, 'agent');
-  const credentialsFile = join(dir.path, 'credentials.json');
-  writeFileSync(credentialsFile, JSON.stringify({ agentId, password: enrolled.password, mqttUrl: `mqtt://127.0.0.1:${agg.mqttPort}`, httpUrl: agg.httpUrl }), { mode: 0o600 });
+  const credentialsFile = writeAgentCredentials(agg, join(dir.path, 'credentials.json'), { agentId, password: enrolled.password }, { withHttpUrl: true });
   writeFileSync(
     agentConfigFile,
     JSON.stringify({

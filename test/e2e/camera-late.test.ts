@@ -7,8 +7,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AggregatorConfigSchema } from '../../aggregator/src/config.ts';
-import { startAggregator, type RunningAggregator } from '../../aggregator/src/server.ts';
+import type { RunningAggregator } from '../../aggregator/src/server.ts';
+import { startTestCentre, writeAgentCredentials } from '../support/centre.ts';
 import { startSimulatedSite, DEFAULT_SIM_CREDENTIALS, type SimulatedSite } from '../sim/site.ts';
 import { tempDir } from '../support/tmp.ts';
 import { waitFor } from '../support/wait.ts';
@@ -22,12 +22,9 @@ let agent: Child | undefined;
 test.before(async () => {
   site = await startSimulatedSite({ cameras: 1, width: 320, height: 240, fps: 5 });
   await site.stopCamera(site.cameras[0]!.id);
-  agg = await startAggregator(
-    AggregatorConfigSchema.parse({ dataDir: join(dir.path, 'agg'), mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, log: { level: 'warn' } }),
-  );
+  agg = await startTestCentre(join(dir.path, 'agg'));
   const creds = agg.fleet.createAgent('late-site');
-  const credentialsFile = join(dir.path, 'credentials.json');
-  writeFileSync(credentialsFile, JSON.stringify({ ...creds, mqttUrl: `mqtt://127.0.0.1:${agg.mqttPort}` }), { mode: 0o600 });
+  const credentialsFile = writeAgentCredentials(agg, join(dir.path, 'credentials.json'), creds);
   const configFile = join(dir.path, 'agent.json');
   writeFileSync(
     configFile,

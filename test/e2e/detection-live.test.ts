@@ -8,8 +8,8 @@ import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { AggregatorConfigSchema } from '../../aggregator/src/config.ts';
-import { startAggregator, type RunningAggregator } from '../../aggregator/src/server.ts';
+import type { RunningAggregator } from '../../aggregator/src/server.ts';
+import { startTestCentre, writeAgentCredentials } from '../support/centre.ts';
 import { startRtspSim, type RtspSim } from '../sim/rtsp.ts';
 import { tempDir } from '../support/tmp.ts';
 import { waitFor } from '../support/wait.ts';
@@ -25,13 +25,10 @@ let agentId = '';
 test.before(async () => {
   assert.ok(existsSync(FOOTAGE), `${FOOTAGE} (Debian package opencv-doc) is needed`);
   sim = await startRtspSim({ streams: [{ name: 'street', width: 768, height: 576, fps: 10, footage: FOOTAGE }] });
-  agg = await startAggregator(
-    AggregatorConfigSchema.parse({ dataDir: join(dir.path, 'agg'), mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, log: { level: 'warn' } }),
-  );
+  agg = await startTestCentre(join(dir.path, 'agg'));
   const creds = agg.fleet.createAgent('street-site');
   agentId = creds.agentId;
-  const credentialsFile = join(dir.path, 'credentials.json');
-  writeFileSync(credentialsFile, JSON.stringify({ ...creds, mqttUrl: `mqtt://127.0.0.1:${agg.mqttPort}` }), { mode: 0o600 });
+  const credentialsFile = writeAgentCredentials(agg, join(dir.path, 'credentials.json'), creds);
   const configFile = join(dir.path, 'agent.json');
   writeFileSync(
     configFile,

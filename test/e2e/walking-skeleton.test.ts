@@ -7,8 +7,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startAggregator, type RunningAggregator } from '../../aggregator/src/server.ts';
-import { AggregatorConfigSchema } from '../../aggregator/src/config.ts';
+import type { RunningAggregator } from '../../aggregator/src/server.ts';
+import { startTestCentre, writeAgentCredentials } from '../support/centre.ts';
 import { startRtspSim, type RtspSim } from '../sim/rtsp.ts';
 import { tempDir } from '../support/tmp.ts';
 import { waitFor } from '../support/wait.ts';
@@ -36,19 +36,11 @@ function cameraOnline(f: Fleet, id: string): boolean | undefined {
 
 test.before(async () => {
   rtsp = await startRtspSim({ streams: ['cam1', 'cam2', 'cam3'].map((name) => ({ name, width: 320, height: 240, fps: 5 })) });
-  agg = await startAggregator(
-    AggregatorConfigSchema.parse({
-      dataDir: join(dir.path, 'agg'),
-      mqtt: { host: '127.0.0.1', port: 0 },
-      http: { host: '127.0.0.1', port: 0 },
-      log: { level: 'warn' },
-    }),
-  );
+  agg = await startTestCentre(join(dir.path, 'agg'));
   const admin = agg.users.create('admin', 'correct horse battery', 'admin');
   token = agg.users.issueToken(admin.id, 'test');
   const creds = agg.fleet.createAgent('site-1');
-  const credsFile = join(dir.path, 'credentials.json');
-  writeFileSync(credsFile, JSON.stringify({ ...creds, mqttUrl: `mqtt://127.0.0.1:${agg.mqttPort}` }), { mode: 0o600 });
+  const credsFile = writeAgentCredentials(agg, join(dir.path, 'credentials.json'), creds);
   const config = {
     dataDir: join(dir.path, 'agent'),
     credentialsFile: credsFile,
