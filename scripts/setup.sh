@@ -35,7 +35,10 @@ fi
 # npm ci when node_modules is missing or older than the lockfile.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
-  npm ci --no-audit --no-fund
+  # onnxruntime-node's install script downloads nothing we need (CPU binaries ship in the
+  # package); its skip switch is read from this variable. Not in .npmrc: current npm warns
+  # "Unknown project config" about any key it does not know, on every command.
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 fi
 
 if [ -f scripts/setup-models.ts ]; then
