@@ -127,8 +127,15 @@ export class ClipService {
       return; // a repeated offer: the agent asks what is still needed (answered after commit)
     }
     const now = new Date().toISOString();
-    // Content addressing: the same footage already stored (e.g. offered again under a new id) is not uploaded twice.
-    const stored = this.db.prepare("SELECT path FROM clips WHERE sha256 = ? AND state = 'complete' LIMIT 1").pluck().get(o.sha256) as string | undefined;
+    // Content addressing: the same footage already stored is not uploaded twice, but only when
+    // this same agent delivered those bytes before (e.g. it re-offers a clip under a new id).
+    // Knowing another agent's sha256 proves nothing: completing from its blob would let an agent
+    // re-home another site's footage under its own camera. Across agents the bytes must come in
+    // (finalize then keeps one file per content, which is safe: the bytes were received and verified).
+    const stored = this.db
+      .prepare("SELECT path FROM clips WHERE sha256 = ? AND agent_id = ? AND state = 'complete' AND path IS NOT NULL LIMIT 1")
+      .pluck()
+      .get(o.sha256, m.agentId) as string | undefined;
     const have = stored && existsSync(join(this.opts.dataDir, stored));
     this.db
       .prepare(
