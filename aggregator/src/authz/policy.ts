@@ -4,6 +4,7 @@
  * only by sharing grants. Anything not listed here is denied.
  */
 import type { SharingLevel } from '../sharing/types.ts';
+import type { OrgKind } from '../domain/types.ts';
 
 export const ACTIONS = [
   'view_health',
@@ -113,3 +114,41 @@ export const LEVEL_FOR_ACTION: Partial<Record<Action, SharingLevel>> = {
   view_clips: 'clips',
   request_clip: 'clips',
 };
+
+/**
+ * Which roles exist in which kind of organisation: a business has owners and its own org admins,
+ * never police officers or auditors (who would then reach state cameras through their role).
+ */
+export const ROLES_FOR_ORG_KIND: Record<OrgKind, readonly Role[]> = {
+  city_committee: ['admin', 'operator', 'auditor', 'site_manager', 'org_admin'],
+  police: ['police_officer', 'site_manager', 'org_admin'],
+  command: ['command_officer', 'site_manager', 'org_admin'],
+  department: ['department_officer', 'inspector', 'site_manager', 'org_admin'],
+  ward_committee: ['ward_officer', 'site_manager', 'auditor', 'org_admin'],
+  business: ['owner', 'org_admin'],
+  citizen: ['owner'],
+};
+
+const REACH_RANK: Record<Reach, number> = { own: 0, state: 1, any: 2 };
+
+/** `role` gives nothing `than` lacks: every action of it is one of `than`'s, and its reach is no wider. */
+export function roleWithin(role: string, than: string): boolean {
+  const r = roleSpec(role);
+  const t = roleSpec(than);
+  if (!r || !t) return false;
+  return REACH_RANK[r.reach] <= REACH_RANK[t.reach] && r.actions.every((a) => (t.actions as readonly string[]).includes(a));
+}
+
+/**
+ * Whether a user of role `granterRole` may give `role` to a user of an organisation of kind
+ * `orgKind` (null: a user without an organisation, only ever a bootstrap admin). Roles with more
+ * rights than the granter's are created out of band (`camfleet-aggregator user create`), so an
+ * API token can never mint a user with rights its holder does not have.
+ */
+export function mayGrantRole(granterRole: string, role: string, orgKind: OrgKind | null): { ok: true } | { ok: false; reason: string } {
+  if (!roleSpec(role)) return { ok: false, reason: `unknown role ${role}` };
+  const valid = orgKind ? ROLES_FOR_ORG_KIND[orgKind] : (['admin'] as const);
+  if (!(valid as readonly string[]).includes(role)) return { ok: false, reason: `role ${role} does not exist in an organisation of kind ${orgKind ?? '(none)'}` };
+  if (!roleWithin(role, granterRole)) return { ok: false, reason: `role ${role} has rights that your role ${granterRole} does not have` };
+  return { ok: true };
+}

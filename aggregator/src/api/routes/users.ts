@@ -9,7 +9,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiDeps, ApiEnv } from '../app.ts';
 import { apiError } from '../app.ts';
 import { requirePermission } from '../../authz/gate.ts';
-import { ROLE_NAMES } from '../../authz/policy.ts';
+import { ROLE_NAMES, mayGrantRole, roleWithin } from '../../authz/policy.ts';
 import { ERRORS, clientIp, json, z , op } from './common.ts';
 
 const UserSchema = z.object({ id: z.number(), username: z.string(), role: z.string(), orgId: z.string().nullable(), createdAt: z.string(), disabled: z.boolean() }).openapi('User');
@@ -50,7 +50,11 @@ export function userRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     async (c) => {
       const body = c.req.valid('json');
       const p = c.get('access').granted!.principal;
-      if (body.role === 'admin' && p.role !== 'admin') return apiError(c, 403, 'forbidden', 'only an admin may give the admin role');
+      // Escalation guard: only roles of the org's kind, and none wider than the creator's own.
+      const targetOrg = await repos.orgs.get(body.orgId);
+      if (!targetOrg) return apiError(c, 400, 'bad-request', `unknown organisation ${body.orgId}`);
+      const may = mayGrantRole(p.role, body.role, targetOrg.kind);
+      if (!may.ok) return apiError(c, 403, 'forbidden', may.reason);
       if (users.byUsername(body.username) || users.list().some((u) => u.username === body.username)) return apiError(c, 409, 'conflict', `user ${body.username} exists`);
       const u = users.create(body.username, body.password, body.role, body.orgId);
       const org = await repos.orgs.get(body.orgId);
@@ -71,7 +75,20 @@ export function userRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
       const body = c.req.valid('json');
       const access = c.get('access');
       const p = access.granted!.principal;
-      if (body.role === 'admin' && p.role !== 'admin') return apiError(c, 403, 'forbidden', 'only an admin may give the admin role');
+      const target = users.list().find((x) => x.id === id);
+      if (!target) return apiError(c, 404, 'not-found', 'no such user');
+      const changesRole = body.role !== undefined || body.orgId !== undefined;
+      // Nobody widens their own rights: one's own role and organisation are changed by someone else.
+      if (target.id === p.userId && changesRole) return apiError(c, 403, 'forbidden', 'nobody changes their own role or organisation');
+      // A password reset of a user with wider rights would be a takeover of those rights.
+      if (target.id !== p.userId && !roleWithin(target.role, p.role)) return apiError(c, 403, 'forbidden', `user ${target.username} has rights your role ${p.role} does not have`);
+      if (changesRole) {
+        const orgId = body.orgId ?? target.orgId;
+        const org = orgId ? await repos.orgs.get(orgId) : undefined;
+        if (orgId && !org) return apiError(c, 400, 'bad-request', `unknown organisation ${orgId}`);
+        const may = mayGrantRole(p.role, body.role ?? target.role, org?.kind ?? null);
+        if (!may.ok) return apiError(c, 403, 'forbidden', may.reason);
+      }
       if (body.orgId) {
         const target = await orgRes(body.orgId);
         if (!target) return apiError(c, 400, 'bad-request', `unknown organisation ${body.orgId}`);
@@ -94,6 +111,9 @@ export function userRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
+      const p = c.get('access').granted!.principal;
+      const target = users.list().find((x) => x.id === id);
+      if (target && target.id !== p.userId && !roleWithin(target.role, p.role)) return apiError(c, 403, 'forbidden', `user ${target.username} has rights your role ${p.role} does not have`);
       const disabled = users.disable(id);
       const u = users.list().find((x) => x.id === id);
       await audit.record({ action: 'user.disable', actor: c.get('access').granted!.principal, ip: clientIp(c), resource: { type: 'user', id: String(id), ownerOrgId: u?.orgId ?? null } });
