@@ -5,7 +5,7 @@
  * frame rate. What to do with a finished segment or an ended run is the owner's job (callbacks),
  * called strictly in order.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -16,6 +16,7 @@ import { buildRecordArgs, type AudioMode } from './ffmpeg-args.ts';
 import { classifyFfmpegFailure, parseSegmentListLine, ProgressParser, redactLine, type ExitCause } from './ffmpeg-output.ts';
 import { ffmpegPath } from './ffmpeg.ts';
 import { cameraDir } from './reconcile.ts';
+import { spawnChild } from '../system/child-process.ts';
 
 export interface FinishedSegment {
   cameraId: string;
@@ -64,15 +65,6 @@ export interface CameraRecorderOptions {
 
 const STDERR_KEEP = 40;
 const STDERR_LOG_PER_MINUTE = 10;
-
-/** setpriv --pdeathsig makes the kernel kill ffmpeg if the agent dies (even by kill -9). */
-let setprivPath: string | null | undefined;
-function findSetpriv(): string | null {
-  if (setprivPath !== undefined) return setprivPath;
-  const r = spawnSync('setpriv', ['--help'], { stdio: 'pipe' });
-  setprivPath = r.status === 0 && r.stdout.toString().includes('pdeathsig') ? 'setpriv' : null;
-  return setprivPath;
-}
 
 export class CameraRecorder {
   state: RecorderState = 'idle';
@@ -152,11 +144,10 @@ export class CameraRecorder {
       audio: this.o.audio,
       ioTimeoutMs: this.o.ioTimeoutMs,
     });
-    const setpriv = findSetpriv();
-    const [cmd, argv] = setpriv ? [setpriv, ['--pdeathsig', 'KILL', '--', ffmpegPath(), ...args]] : [ffmpegPath(), args];
     this.state = 'starting';
     this.stderrTail.length = 0;
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    // dies with the agent (parent-death signal), recorded by PID for the next start
+    const child = spawnChild(ffmpegPath(), args, { name: `record:${this.o.cameraId}`, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     this.child = child;
     let segments = 0;
     let lastEndMs: number | undefined;

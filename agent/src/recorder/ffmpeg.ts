@@ -2,9 +2,9 @@
  * Finding and running ffmpeg/ffprobe for short jobs (probe, repair, clip, snapshot). The
  * long-running recording processes are in camera-recorder.ts.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { runChild, type RunResult } from '../system/child-process.ts';
 
 export function ffmpegPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.FFMPEG_PATH || 'ffmpeg';
@@ -20,37 +20,11 @@ export function ffprobePath(env: NodeJS.ProcessEnv = process.env): string {
   return 'ffprobe';
 }
 
-export interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: Buffer;
-  stderr: string;
-}
+export type { RunResult } from '../system/child-process.ts';
 
-/** Runs a short ffmpeg-family job; kills it after `timeoutMs`. Never throws for exit codes. */
-export function runTool(cmd: string, args: string[], { timeoutMs = 60_000, maxStdoutBytes = 64 << 20 } = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let outBytes = 0;
-    let err = '';
-    child.stdout.on('data', (b: Buffer) => {
-      outBytes += b.length;
-      if (outBytes <= maxStdoutBytes) out.push(b);
-    });
-    child.stderr.on('data', (b: Buffer) => {
-      if (err.length < 64 * 1024) err += b.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot run ${cmd}: ${e.message}`));
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout: Buffer.concat(out), stderr: err });
-    });
-  });
+/** Runs a short ffmpeg-family job (through the agent's one child-process helper); kills it after `timeoutMs`. Never throws for exit codes. */
+export function runTool(cmd: string, args: string[], { timeoutMs = 60_000, maxStdoutBytes = 64 << 20, name = basename(cmd) } = {}): Promise<RunResult> {
+  return runChild(cmd, args, { name, timeoutMs, maxStdoutBytes });
 }
 
 export interface MediaInfo {
@@ -67,7 +41,7 @@ export interface MediaInfo {
 export async function probeMedia(file: string, { countPackets = false } = {}): Promise<MediaInfo | undefined> {
   const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams'];
   if (countPackets) args.push('-count_packets');
-  const r = await runTool(ffprobePath(), [...args, file], { timeoutMs: 30_000 });
+  const r = await runTool(ffprobePath(), [...args, file], { timeoutMs: 30_000, name: 'ffprobe:probe' });
   if (r.code !== 0) return undefined;
   try {
     const j = JSON.parse(r.stdout.toString()) as {
@@ -98,6 +72,7 @@ export async function probeMedia(file: string, { countPackets = false } = {}): P
 export async function remuxRepair(src: string, dst: string): Promise<{ ok: boolean; noSpace: boolean }> {
   const r = await runTool(ffmpegPath(), ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-i', src, '-map', '0', '-c', 'copy', '-movflags', '+faststart', '-f', 'mp4', dst], {
     timeoutMs: 120_000,
+    name: 'ffmpeg:repair',
   });
   return { ok: r.code === 0 && existsSync(dst), noSpace: /No space left on device/i.test(r.stderr) };
 }

@@ -51,12 +51,19 @@ export async function reconcileCamera(
     onlyPrefix,
     checkMissing = true,
     continuesAtMs,
+    continueRuns = false,
   }: {
     busy?: Set<string>;
     onlyPrefix?: string;
     checkMissing?: boolean;
     /** The files continue a run whose footage ended here: time them back to back from it. */
     continuesAtMs?: number;
+    /**
+     * At start, after a crash: time each unindexed file of a run from the end of that run's last
+     * indexed segment (segments of one ffmpeg run touch exactly), when its last write agrees.
+     * Guessing from the file's mtime alone would leave small holes and overlaps at every crash.
+     */
+    continueRuns?: boolean;
   } = {},
 ): Promise<ReconcileResult> {
   const dir = cameraDir(dataDir, cameraId);
@@ -68,6 +75,13 @@ export async function reconcileCamera(
     files = [];
   }
   const rows = index.pathsByStatus(cameraId);
+  const runEnds = new Map<string, number>();
+  if (continueRuns) {
+    for (const row of rows.values()) {
+      const run = runOf(row.path.slice(row.path.lastIndexOf('/') + 1));
+      if (run) runEnds.set(run, Math.max(runEnds.get(run) ?? -Infinity, row.endMs));
+    }
+  }
   for (const file of files) {
     if (busy.has(file) || (onlyPrefix && !file.startsWith(onlyPrefix))) continue;
     const full = join(dir, file);
@@ -83,8 +97,11 @@ export async function reconcileCamera(
       continue;
     }
     if (row) continue;
-    const adopted = await repairAndIndex(index, dataDir, cameraId, file, continuesAtMs);
+    const run = runOf(file);
+    const inferred = continuesAtMs === undefined && run ? runEnds.get(run) : undefined;
+    const adopted = await repairAndIndex(index, dataDir, cameraId, file, continuesAtMs ?? inferred, inferred !== undefined);
     if (adopted && adopted !== 'no-space' && continuesAtMs !== undefined) continuesAtMs = adopted.endMs;
+    if (adopted && adopted !== 'no-space' && run && continueRuns) runEnds.set(run, adopted.endMs);
     if (adopted === 'no-space') result.deferred.push(rel);
     else if (adopted) result.repaired.push(adopted);
     else result.removed.push(rel);
@@ -108,7 +125,22 @@ export async function reconcileCamera(
   return result;
 }
 
-async function repairAndIndex(index: SegmentIndex, dataDir: string, cameraId: string, file: string, startAtMs?: number): Promise<SegmentRow | 'no-space' | undefined> {
+/** `<runId>-<seq>.mp4` → runId (the recorder's naming), undefined for other names. */
+export function runOf(file: string): string | undefined {
+  return /^(\d+)-\d+\.mp4$/.exec(file)?.[1];
+}
+
+/** How far a run's continuation may disagree with a file's last write before the write time wins. */
+const CONTINUATION_TOLERANCE_MS = 10_000;
+
+async function repairAndIndex(
+  index: SegmentIndex,
+  dataDir: string,
+  cameraId: string,
+  file: string,
+  startAtMs?: number,
+  checkAgainstMtime = false,
+): Promise<SegmentRow | 'no-space' | undefined> {
   const dir = cameraDir(dataDir, cameraId);
   const full = join(dir, file);
   const endMs = Math.round(statSync(full).mtimeMs);
@@ -138,7 +170,10 @@ async function repairAndIndex(index: SegmentIndex, dataDir: string, cameraId: st
   const sha256 = await sha256File(full);
   const durationMs = Math.round(info.durationS * 1000);
   // Known start (the run's previous segment's end) when given, else the last write (mtime) as end.
-  const startMs = startAtMs ?? endMs - durationMs;
+  // An inferred continuation is dropped when the file was last written far from where it would
+  // end (the run froze or re-anchored before the crash): the write time is the better witness.
+  const agrees = startAtMs !== undefined && (!checkAgainstMtime || Math.abs(startAtMs + durationMs - endMs) <= CONTINUATION_TOLERANCE_MS);
+  const startMs = agrees ? startAtMs! : endMs - durationMs;
   return index.addSegment({
     cameraId,
     path: relativeSegmentPath(cameraId, file),
@@ -160,6 +195,6 @@ export async function reconcileAll(index: SegmentIndex, dataDir: string): Promis
   }
   const cameras = new Set([...dirs, ...index.cameraIds()]);
   const results: ReconcileResult[] = [];
-  for (const cameraId of [...cameras].sort()) results.push(await reconcileCamera(index, dataDir, cameraId));
+  for (const cameraId of [...cameras].sort()) results.push(await reconcileCamera(index, dataDir, cameraId, { continueRuns: true }));
   return results;
 }

@@ -21,7 +21,10 @@ import type { RetentionPolicy } from '../retention/plan.ts';
 import { applyMigrations, openAgentDb, type AgentDb } from '../storage/db.ts';
 import { sha256File } from '../storage/hash.ts';
 import { RECORDER_MIGRATIONS } from '../storage/recorder-schema.ts';
-import { SegmentIndex, type PinKind, type SegmentRow } from '../storage/segment-index.ts';
+import { CAMERA_ID } from '../cameras/camera-id.ts';
+import { SegmentIndex, type PinKind, type RecordingState, type SegmentRow } from '../storage/segment-index.ts';
+import { attributeHoles, MIN_GAP_MS, uncovered } from '../storage/coverage.ts';
+import { initChildRegistry } from '../system/child-process.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import { CameraRecorder, type FinishedSegment, type RunEnded } from './camera-recorder.ts';
 import type { AudioMode } from './ffmpeg-args.ts';
@@ -53,10 +56,16 @@ export interface SiteRecorderOptions {
   db?: AgentDb;
 }
 
-export const CAMERA_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+// The one camera-id pattern (cameras/camera-id.ts), re-exported for the recorder's users.
+export { CAMERA_ID };
 /** Interruptions shorter than this between runs are not worth a gap row. */
-const GAP_MIN_MS = 250;
+const GAP_MIN_MS = MIN_GAP_MS;
 const LOCK_FILE = 'recorder.lock';
+/**
+ * How often each camera's state (recording, or why not) is written down: after a crash, a start
+ * attributes the time up to the last such note to that state and the rest to the agent being down.
+ */
+const ALIVE_INTERVAL_MS = 2000;
 
 interface CameraBook {
   recorder: CameraRecorder;
@@ -89,6 +98,7 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
   private readonly cameras = new Map<string, CameraBook>();
   private readonly cleaner: RetentionCleaner;
   private cleanerTimer: NodeJS.Timeout | undefined;
+  private aliveTimer: NodeJS.Timeout | undefined;
   private diskFull = false;
   private started = false;
   private lockFd: number | undefined;
@@ -116,46 +126,114 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
     if (this.started) return;
     this.takeLock();
     this.started = true;
+    // We hold the data directory's lock: any ffmpeg an earlier agent left running (holding a
+    // camera session) is ours to kill before we connect again.
+    await initChildRegistry(this.dataDir, this.logger);
+    // What each camera's record covered before this start, read before reconcile adds the
+    // footage the crash cut off: every hole after it gets a gap row below.
+    const before = new Map(this.options.cameras.map((c) => [c.id, this.index.recordingState(c.id)]));
     for (const r of await reconcileAll(this.index, this.dataDir)) this.reportReconcile(r);
     for (const [i, cam] of this.options.cameras.entries()) {
-      const book: CameraBook = {
-        lastEndMs: this.index.lastEndMs(cam.id),
-        lastSegmentAtMs: undefined,
-        gapCause: 'agent-down',
-        bitrateKbps: undefined,
-        unindexed: [],
-        deferredRuns: new Set(),
-        recorder: new CameraRecorder({
-          cameraId: cam.id,
-          url: cam.rtspUrl,
-          dataDir: this.dataDir,
-          segmentSeconds: this.segmentSeconds,
-          audio: cam.audio,
-          backoff: this.options.backoff,
-          stallTimeoutMs: this.options.stallTimeoutMs,
-          ioTimeoutMs: this.options.ioTimeoutMs,
-          logger: this.logger,
-          onSegment: (s) => this.onSegment(s),
-          onRunEnded: (r) => this.onRunEnded(r),
-          // our own stop is not the camera going offline
-          onOnline: (online, cause) => {
-            if (cause !== 'stopped') this.emitEvent(online ? 'camera.online' : 'camera.offline', cam.id, Date.now(), undefined, cause ? { cause } : {});
-          },
-        }),
-      };
-      this.cameras.set(cam.id, book);
       // a box restarting with many cameras should not hit every one (or one NVR) at once
-      book.recorder.start(i * 200);
+      this.openCamera(cam, this.auditGaps(cam.id, before.get(cam.id)), 'agent-down', i * 200);
     }
+    this.markAlive();
+    this.aliveTimer = setInterval(() => this.markAlive(), ALIVE_INTERVAL_MS);
+    this.aliveTimer.unref();
     this.runCleaner();
     this.cleanerTimer = setInterval(() => this.runCleaner(), this.options.retentionIntervalMs ?? 30_000);
     this.cleanerTimer.unref();
+  }
+
+  private openCamera(cam: RecordedCamera, lastEndMs: number | undefined, gapCause: string, delayMs: number): void {
+    const book: CameraBook = {
+      lastEndMs,
+      lastSegmentAtMs: undefined,
+      gapCause,
+      bitrateKbps: undefined,
+      unindexed: [],
+      deferredRuns: new Set(),
+      recorder: new CameraRecorder({
+        cameraId: cam.id,
+        url: cam.rtspUrl,
+        dataDir: this.dataDir,
+        segmentSeconds: this.segmentSeconds,
+        audio: cam.audio,
+        backoff: this.options.backoff,
+        stallTimeoutMs: this.options.stallTimeoutMs,
+        ioTimeoutMs: this.options.ioTimeoutMs,
+        logger: this.logger,
+        onSegment: (s) => this.onSegment(s),
+        onRunEnded: (r) => this.onRunEnded(r),
+        // our own stop is not the camera going offline
+        onOnline: (online, cause) => {
+          if (cause !== 'stopped') this.emitEvent(online ? 'camera.online' : 'camera.offline', cam.id, Date.now(), undefined, cause ? { cause } : {});
+        },
+      }),
+    };
+    this.cameras.set(cam.id, book);
+    book.recorder.start(delayMs);
+  }
+
+  /**
+   * Starts recording one more camera while the others go on (a camera added or changed by a
+   * configuration reload). The hole since its last footage is closed by its first segment.
+   */
+  addCamera(cam: RecordedCamera): void {
+    if (!this.started) throw new Error('the recorder is not started');
+    if (!CAMERA_ID.test(cam.id)) throw new Error(`invalid camera id '${cam.id}': letters, digits, _ and - only`);
+    if (this.cameras.has(cam.id)) throw new Error(`camera '${cam.id}' is already recorded`);
+    this.openCamera(cam, this.index.lastEndMs(cam.id), 'camera-reconfigured', 0);
+  }
+
+  /** Stops recording one camera (its current segment closed and indexed); the others go on. */
+  async removeCamera(cameraId: string): Promise<boolean> {
+    const book = this.cameras.get(cameraId);
+    if (!book) return false;
+    await book.recorder.stop();
+    this.cameras.delete(cameraId);
+    return true;
+  }
+
+  /**
+   * Gap rows for every hole since the camera's covered time (footage or gaps up to there), up to
+   * its newest footage (reconcile may just have repaired some) or, when the last run wrote down
+   * that it was not recording, up to that note. Returns where the record now ends: the hole from
+   * there to this run's first segment is closed by that segment (cause agent-down).
+   */
+  private auditGaps(cameraId: string, state: RecordingState | undefined): number | undefined {
+    const lastEnd = this.index.lastEndMs(cameraId);
+    const from = state?.coveredToMs ?? undefined;
+    if (from === undefined) return lastEnd; // nothing recorded before: no hole to account for
+    const rows = this.index.chain(cameraId, from, Infinity);
+    const footageEnd = rows.reduce((m, r) => Math.max(m, r.endMs), from);
+    const noted = state?.aliveCause && state.aliveMs !== null ? state.aliveMs : -Infinity;
+    const until = Math.max(footageEnd, noted);
+    const covered = [...rows.map((r) => ({ fromMs: r.startMs, toMs: r.endMs })), ...this.index.gaps(cameraId, from, until)];
+    const holes = attributeHoles(uncovered(from, until, covered, GAP_MIN_MS), state?.aliveMs ?? null, state?.aliveCause ?? null);
+    for (const h of holes) {
+      const gap = this.index.addGap(cameraId, h.fromMs, h.toMs, h.cause);
+      this.emitEvent('recording.gap', cameraId, gap.fromMs, gap.toMs, { cause: gap.cause, durationS: (gap.toMs - gap.fromMs) / 1000, foundAtStart: true });
+    }
+    if (holes.length) this.logger.info({ camera: cameraId, gaps: holes.length }, 'accounted for holes left by an earlier run');
+    return Math.max(until, lastEnd ?? -Infinity);
+  }
+
+  /** Writes down that this recorder is running and, per camera, why it is not recording (null: it is). */
+  private markAlive(): void {
+    try {
+      this.index.markAlive([...this.cameras.entries()].map(([cameraId, b]) => ({ cameraId, cause: b.recorder.state === 'recording' ? null : b.gapCause })));
+    } catch (err) {
+      // a full disk can refuse this; the next note (or the agent-down default) covers it
+      this.logger.debug({ err: (err as Error).message }, 'cannot note recorder state');
+    }
   }
 
   /** Stops every recorder (each closes and indexes its current segment), then the database. */
   async stop(): Promise<void> {
     if (!this.started) return;
     clearInterval(this.cleanerTimer);
+    clearInterval(this.aliveTimer);
     await Promise.all([...this.cameras.values()].map((b) => b.recorder.stop()));
     this.cameras.clear();
     this.started = false;

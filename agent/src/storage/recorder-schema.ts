@@ -1,4 +1,4 @@
-/** Tables of the recording index: segments (with the hash chain), gaps, pins, events. */
+/** Tables of the recording index: segments (with the hash chain), gaps, pins, events, each camera's last known recording time. */
 import type { Migration } from './db.ts';
 
 export const RECORDER_MIGRATIONS: Migration[] = [
@@ -102,6 +102,39 @@ export const RECORDER_MIGRATIONS: Migration[] = [
         end_ms INTEGER NOT NULL,
         pruned_rows INTEGER NOT NULL
       );
+    `,
+  },
+  {
+    id: 'recorder-003',
+    up: `
+      -- The last known recording time of each camera, so that a start can account for every hole
+      -- since, even when earlier runs died before completing a segment (repeated crashes).
+      --   covered_to_ms: every moment before it is footage or a gap row (kept by the triggers below,
+      --                  in the same transaction as the row that extends it);
+      --   alive_ms:      when a running recorder last wrote down its state (every few seconds);
+      --   alive_cause:   why that camera was not recording then (NULL: it was recording).
+      CREATE TABLE recording_state (
+        camera_id TEXT PRIMARY KEY,
+        covered_to_ms INTEGER,
+        alive_ms INTEGER,
+        alive_cause TEXT
+      );
+      CREATE TRIGGER segments_cover AFTER INSERT ON segments
+      BEGIN
+        INSERT INTO recording_state (camera_id, covered_to_ms) VALUES (NEW.camera_id, NEW.end_ms)
+        ON CONFLICT (camera_id) DO UPDATE SET covered_to_ms = MAX(COALESCE(covered_to_ms, NEW.end_ms), NEW.end_ms);
+      END;
+      CREATE TRIGGER gaps_cover AFTER INSERT ON gaps
+      BEGIN
+        INSERT INTO recording_state (camera_id, covered_to_ms) VALUES (NEW.camera_id, NEW.to_ms)
+        ON CONFLICT (camera_id) DO UPDATE SET covered_to_ms = MAX(COALESCE(covered_to_ms, NEW.to_ms), NEW.to_ms);
+      END;
+      INSERT INTO recording_state (camera_id, covered_to_ms)
+        SELECT camera_id, MAX(e) FROM (
+          SELECT camera_id, end_ms AS e FROM segments
+          UNION ALL SELECT camera_id, to_ms FROM gaps
+          UNION ALL SELECT camera_id, end_ms FROM chain_checkpoints
+        ) GROUP BY camera_id;
     `,
   },
 ];

@@ -65,6 +65,17 @@ export interface StoredEvent {
   data: Record<string, unknown>;
 }
 
+/** A camera's last known recording time: what a start must account for (recorder-003). */
+export interface RecordingState {
+  cameraId: string;
+  /** Every moment before this is footage or a gap row. */
+  coveredToMs: number | null;
+  /** The last time a running recorder wrote down this camera's state. */
+  aliveMs: number | null;
+  /** Why the camera was not recording at aliveMs; null when it was. */
+  aliveCause: string | null;
+}
+
 /** The last pruned row of a camera's chain: hash and link are all the chain needs of it. */
 export interface ChainCheckpoint {
   segmentId: number;
@@ -199,6 +210,23 @@ export class SegmentIndex {
     return new Map(rows.map((r) => [r.path, r]));
   }
 
+  /**
+   * Every camera this index has any record of: footage, gaps, pruned history or a noted state.
+   * Tools refuse a camera id outside this list rather than report "0 segments, OK".
+   */
+  knownCameras(): string[] {
+    const parts = ['SELECT camera_id AS c FROM segments', 'SELECT camera_id FROM gaps'];
+    if (this.hasTable('chain_checkpoints')) parts.push('SELECT camera_id FROM chain_checkpoints');
+    if (this.hasTable('recording_state')) parts.push('SELECT camera_id FROM recording_state');
+    return (this.db.prepare(`SELECT DISTINCT c FROM (${parts.join(' UNION ')}) ORDER BY c`).all() as { c: string }[]).map((r) => r.c);
+  }
+
+  /** The first start and last end of a camera's indexed rows (all statuses). */
+  span(cameraId: string): { fromMs: number; toMs: number } | undefined {
+    const r = this.db.prepare('SELECT MIN(start_ms) AS f, MAX(end_ms) AS t FROM segments WHERE camera_id = ?').get(cameraId) as { f: number | null; t: number | null };
+    return r.f === null || r.t === null ? undefined : { fromMs: r.f, toMs: r.t };
+  }
+
   cameraIds(): string[] {
     return (this.db.prepare('SELECT DISTINCT camera_id AS c FROM segments').all() as { c: string }[]).map((r) => r.c);
   }
@@ -252,6 +280,29 @@ export class SegmentIndex {
         'SELECT id, camera_id AS cameraId, from_ms AS fromMs, to_ms AS toMs, cause FROM gaps WHERE camera_id = ? AND to_ms > ? AND from_ms < ? ORDER BY from_ms',
       )
       .all(cameraId, clampMs(fromMs), clampMs(toMs)) as GapRow[];
+  }
+
+  /** The camera's last known recording time (see recording_state in recorder-schema.ts). */
+  recordingState(cameraId: string): RecordingState | undefined {
+    if (!this.hasTable('recording_state')) return undefined;
+    return this.db
+      .prepare('SELECT camera_id AS cameraId, covered_to_ms AS coveredToMs, alive_ms AS aliveMs, alive_cause AS aliveCause FROM recording_state WHERE camera_id = ?')
+      .get(cameraId) as RecordingState | undefined;
+  }
+
+  /** Writes down, in one transaction, that the recorder was running at `nowMs` and why each camera was not recording (null: it was). */
+  markAlive(states: Array<{ cameraId: string; cause: string | null }>, nowMs = Date.now()): void {
+    const stmt = this.db.prepare(
+      `INSERT INTO recording_state (camera_id, alive_ms, alive_cause) VALUES (?, ?, ?)
+       ON CONFLICT (camera_id) DO UPDATE SET alive_ms = excluded.alive_ms, alive_cause = excluded.alive_cause`,
+    );
+    this.db.transaction(() => {
+      for (const s of states) stmt.run(s.cameraId, nowMs, s.cause);
+    })();
+  }
+
+  private hasTable(name: string): boolean {
+    return !!this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name);
   }
 
   addPin(p: { cameraId: string; fromMs: number; toMs: number; kind: PinKind; note?: string; expiresAtMs?: number; id?: string }, nowMs = Date.now()): PinRow {

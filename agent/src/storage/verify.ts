@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256File } from './hash.ts';
+import { MIN_GAP_MS, unaccountedHoles } from './coverage.ts';
 import { segmentLink, type SegmentIndex, type SegmentRow } from './segment-index.ts';
 
 export type SegmentVerdict = 'intact' | 'altered' | 'missing' | 'expired';
@@ -43,6 +44,15 @@ export interface VerifyReport {
   counts: Record<SegmentVerdict, number>;
   segments: SegmentCheck[];
   chainBreaks: ChainBreak[];
+  /** The time the verified rows cover (first start to last end); absent when there are none. */
+  span?: { from: string; to: string };
+  /** Recorded gaps in the range, with their causes. */
+  gaps: Array<{ from: string; to: string; cause: string; durationS: number }>;
+  /**
+   * Holes between the verified rows that no gap row explains. Not counted against `ok` (records
+   * written before gap accounting may have them), but reported: a hole should always have a cause.
+   */
+  unaccounted: Array<{ from: string; to: string; durationS: number }>;
 }
 
 export async function verifyCamera(
@@ -64,7 +74,22 @@ export async function verifyCamera(
     return { link, found: false, detail: `not in the chain${pruned}` };
   });
   const anchorsHold = anchors.every((a) => a.found);
-  if (rows.length === 0) return { cameraId, ok: anchorsHold, anchors, counts, segments, chainBreaks };
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const gapRows = index.gaps(cameraId, range.fromMs, range.toMs);
+  const gaps = gapRows.map((g) => ({ from: iso(g.fromMs), to: iso(g.toMs), cause: g.cause, durationS: (g.toMs - g.fromMs) / 1000 }));
+  const unaccounted = unaccountedHoles(
+    rows.map((r) => ({ fromMs: r.startMs, toMs: r.endMs })),
+    gapRows,
+    MIN_GAP_MS,
+  ).map((h) => ({ from: iso(h.fromMs), to: iso(h.toMs), durationS: (h.toMs - h.fromMs) / 1000 }));
+  if (rows.length === 0) return { cameraId, ok: anchorsHold, anchors, counts, segments, chainBreaks, gaps, unaccounted };
+  let spanFrom = Infinity;
+  let spanTo = -Infinity;
+  for (const r of rows) {
+    spanFrom = Math.min(spanFrom, r.startMs);
+    spanTo = Math.max(spanTo, r.endMs);
+  }
+  const span = { from: iso(spanFrom), to: iso(spanTo) };
   const inRange = new Set(rows.map((r) => r.id));
   // Walk the chain without holes between the first and last row in range (a time range may skip
   // rows adopted out of time order), starting from the true predecessor of the first.
@@ -88,7 +113,7 @@ export async function verifyCamera(
     segments.push(check);
   }
   const ok = counts.altered === 0 && counts.missing === 0 && chainBreaks.length === 0 && anchorsHold;
-  return { cameraId, ok, anchors, counts, segments, chainBreaks };
+  return { cameraId, ok, anchors, counts, segments, chainBreaks, span, gaps, unaccounted };
 }
 
 async function checkRow(row: SegmentRow, dataDir: string, linkHolds: boolean): Promise<SegmentCheck> {

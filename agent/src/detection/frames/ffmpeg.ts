@@ -1,16 +1,15 @@
 // Frames and audio from ffmpeg (Debian's, on PATH or $FFMPEG_PATH): a low-rate, scaled, raw RGB
 // pipe per source, plus mono 16 kHz PCM on a second pipe of the same process when the source has
 // audio, so one camera costs one RTSP session here.
-import { spawn, type ChildProcess, execFile } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Readable } from 'node:stream';
 import { redactUrl } from '@camfleet/shared';
 import type { Frame } from '../types.ts';
 import { pcmChunks, rawFrames } from './raw-frames.ts';
 import type { FrameSource } from './frame-source.ts';
-
-const execFileAsync = promisify(execFile);
+// one helper for every child: dies with the agent (parent-death signal), recorded by PID, reaped
+import { execChild, spawnChild } from '../../system/child-process.ts';
 
 /** ffmpeg echoes the input URL in its errors: strip user:password@ from every URL in a text. */
 export function redactUrlsIn(text: string): string {
@@ -38,8 +37,8 @@ export interface MediaInfo {
 
 /** Reads a file's video size, audio presence and duration with ffprobe. */
 export async function probeMedia(path: string): Promise<MediaInfo> {
-  const { stdout } = await execFileAsync(ffprobePath(), ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', path], { maxBuffer: 4 << 20 });
-  const info = JSON.parse(stdout) as {
+  const stdout = await execChild(ffprobePath(), ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', path], { name: 'ffprobe:detection', maxBuffer: 4 << 20 });
+  const info = JSON.parse(stdout.toString()) as {
     streams?: Array<{ codec_type?: string; width?: number; height?: number; nb_frames?: string; codec_name?: string }>;
     format?: { duration?: string; format_name?: string };
   };
@@ -106,7 +105,7 @@ export class FfmpegFrameSource implements FrameSource {
     args.push('-i', options.input);
     args.push('-map', '0:v:0', '-an', '-vf', `fps=${options.fps},scale=${this.width}:${this.height}:flags=bilinear`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1');
     if (options.audio) args.push('-map', '0:a:0', '-vn', '-ac', '1', '-ar', String(AUDIO_SAMPLE_RATE), '-f', 's16le', 'pipe:3');
-    this.child = spawn(ffmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe', ...(options.audio ? (['pipe'] as const) : [])] });
+    this.child = spawnChild(ffmpegPath(), args, { name: 'frames', stdio: ['ignore', 'pipe', 'pipe', ...(options.audio ? (['pipe'] as const) : [])] });
     this.child.stderr!.on('data', (d: Buffer) => {
       this.stderrTail = (this.stderrTail + d.toString()).slice(-2000);
     });
@@ -152,8 +151,8 @@ export class FfmpegFrameSource implements FrameSource {
 /** Decodes one still image (JPEG, PNG, ...) to an RGB frame at its own size. */
 export async function decodeImage(path: string): Promise<Frame> {
   const info = await probeMedia(path);
-  const { stdout } = await execFileAsync(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', path, '-frames:v', '1', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'], {
-    encoding: 'buffer',
+  const stdout = await execChild(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', path, '-frames:v', '1', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'], {
+    name: 'ffmpeg:decode',
     maxBuffer: info.width * info.height * 3 + 1024,
   });
   const expected = info.width * info.height * 3;
