@@ -36,9 +36,10 @@ function centre() {
       bytes: data.length, sha256: createHash('sha256').update(data).digest('hex'), chunkBytes: data.length, chunks: 1, segmentHashes: [],
     })));
   const chunk = (agentId: string, clipId: string, data: Buffer) =>
-    ingest.handle(agentId, topicFor('clipChunk', agentId), encodeMessage(makeMessage('clip.chunk', agentId, next(agentId), {
+    // A v1 (JSON, base64) chunk: read by every protocol version the centre supports.
+    ingest.handle(agentId, topicFor('clipChunk', agentId), encodeMessage({ ...makeMessage('clip.chunk', agentId, next(agentId), {
       clipId, index: 0, sha256: createHash('sha256').update(data).digest('hex'), dataBase64: data.toString('base64'),
-    })));
+    }), v: 1 } as ReturnType<typeof makeMessage<'clip.chunk'>>)));
   return { db, clips, ingest, sent, offer, chunk, cleanup: () => dir.cleanup() };
 }
 

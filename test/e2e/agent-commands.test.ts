@@ -41,7 +41,7 @@ const CITY = {
 async function api(user: string, method: string, path: string, body?: unknown): Promise<Response> {
   return fetch(`${agg.httpUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${tokens[user]}`, 'content-type': 'application/json', 'x-camfleet-purpose': 'public order: incident check' },
+    headers: { authorization: `Bearer ${tokens[user]}`, 'content-type': 'application/json', 'x-camfleet-purpose': 'public_order' /* a purpose of the controlled list */ },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 }

@@ -59,11 +59,15 @@ export class Authorizer {
   /** Everything `decide` needs besides the resource, loaded fresh: a revoked grant stops working at once. */
   async contextFor(p: Principal, statedPurpose?: string): Promise<DecisionContext> {
     const now = this.now();
-    const [areas, grants] = await Promise.all([
+    const [areas, grants, purposes] = await Promise.all([
       this.opts.repos.areas.list(),
       p.orgId && p.orgKind ? this.opts.grants.listInForceFor(p.orgId, p.orgKind, now) : Promise.resolve([]),
+      this.opts.repos.purposes.list(),
     ]);
-    return { areas: new AreaTree(areas), grants, now, statedPurpose, utcOffsetMinutes: this.opts.utcOffsetMinutes ?? 420 };
+    return {
+      areas: new AreaTree(areas), grants, now, statedPurpose, utcOffsetMinutes: this.opts.utcOffsetMinutes ?? 420,
+      purposes: new Set(purposes.map((x) => x.id)),
+    };
   }
 
   /** The resource behind a reference, or undefined when it does not exist. */

@@ -48,11 +48,17 @@ export interface DecisionContext {
   grants: readonly SharingGrant[];
   now: Date;
   statedPurpose?: string;
+  /**
+   * The city's controlled list of purposes (ids of the `purposes` table, what /api/v1/purposes
+   * serves and the dashboard offers): a stated purpose outside it is refused, never recorded as if
+   * it justified an access.
+   */
+  purposes: ReadonlySet<string>;
   /** Local time offset for grant hours (Hanoi: +420). */
   utcOffsetMinutes: number;
 }
 
-export type DenyReason = 'unknown-role' | 'role-lacks-action' | 'no-organisation' | 'purpose-required' | 'out-of-scope';
+export type DenyReason = 'unknown-role' | 'role-lacks-action' | 'no-organisation' | 'purpose-required' | 'unknown-purpose' | 'purpose-not-allowed' | 'out-of-scope';
 
 export type Decision =
   | { allow: true; rule: 'role' | 'area' | 'ownership' | 'function' | 'grant'; grantId?: string }
@@ -98,21 +104,31 @@ export function decide(p: Principal, action: Action, resource: Resource, ctx: De
 }
 
 function decideCamera(p: Principal, role: RoleSpec, action: Action, cam: CameraScope, ctx: DecisionContext): Decision {
-  if (FOOTAGE_ACTIONS.includes(action) && !ctx.statedPurpose) return deny('purpose-required');
-  if (cam.ownerOrgId === p.orgId) return { allow: true, rule: 'ownership' };
-  const inArea = ctx.areas.contains(p.orgAreaId!, cam.areaId);
-  if (role.reach === 'any' && inArea) return { allow: true, rule: 'area' };
-  if (role.reach === 'state' && inArea && !PRIVATE_OWNER_KINDS.includes(cam.ownerOrgKind) && servesFunction(p, cam, ctx.statedPurpose)) {
-    return { allow: true, rule: 'function' };
+  const footage = FOOTAGE_ACTIONS.includes(action);
+  const stated = footage ? ctx.statedPurpose : undefined;
+  if (footage) {
+    // Purposes are a controlled list, and the stated one must be within the organisation's function.
+    if (!stated) return deny('purpose-required');
+    if (!ctx.purposes.has(stated)) return deny('unknown-purpose');
+    if (p.orgPurposes && !p.orgPurposes.includes(stated)) return deny('purpose-not-allowed');
   }
+  // Footage of a camera is looked at only for a purpose the camera serves (a camera whose
+  // purposes were never declared, e.g. one an agent just reported, is held to the org check above).
+  const cameraServes = !stated || cam.purposes.length === 0 || cam.purposes.includes(stated);
+  if (cam.ownerOrgId === p.orgId) return cameraServes ? { allow: true, rule: 'ownership' } : deny('purpose-not-allowed');
+  const inArea = ctx.areas.contains(p.orgAreaId!, cam.areaId);
+  if (role.reach === 'any' && inArea) return cameraServes ? { allow: true, rule: 'area' } : deny('purpose-not-allowed');
+  const byFunction = role.reach === 'state' && inArea && !PRIVATE_OWNER_KINDS.includes(cam.ownerOrgKind) && servesFunction(p, cam);
+  if (byFunction && cameraServes) return { allow: true, rule: 'function' };
+  // Through a grant, the owner decided the purposes (the grant's list; empty = any of the controlled ones).
   const grant = ctx.grants.find((g) => grantCovers(g, p, action, cam, ctx));
-  return grant ? { allow: true, rule: 'grant', grantId: grant.id } : deny('out-of-scope');
+  if (grant) return { allow: true, rule: 'grant', grantId: grant.id };
+  return deny(byFunction ? 'purpose-not-allowed' : 'out-of-scope');
 }
 
-/** The camera serves one of the organisation's purposes, and a stated purpose is one of them. */
-function servesFunction(p: Principal, cam: CameraScope, stated: string | undefined): boolean {
+/** The camera serves one of the organisation's purposes. */
+function servesFunction(p: Principal, cam: CameraScope): boolean {
   if (!p.orgPurposes) return true;
-  if (stated && !p.orgPurposes.includes(stated)) return false;
   return cam.purposes.some((x) => p.orgPurposes!.includes(x));
 }
 
