@@ -1,6 +1,9 @@
 /**
  * Runs the type-check and every uvu test file, each file in its own process (so one crash or
- * hang cannot take the others down), two at a time, and ends with `N passed, N failed`.
+ * hang cannot take the others down), two at a time, and ends with `N passed, N failed, N skipped`
+ * (CI reads the `N passed, N failed` at its start). A skipped test is never counted as passed:
+ * uvu's own skips (`test.skip`) and tests that found at run time they cannot run here, which
+ * print the marker line of test/support/skip.ts.
  *
  *   node --import tsx scripts/run-tests.ts [filter...]
  *
@@ -11,6 +14,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { skipReasons } from '../test/support/skip.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const TEST_DIRS = ['shared/test', 'agent/test', 'aggregator/test', 'test'];
@@ -38,6 +42,7 @@ interface FileResult {
   file: string;
   passed: number;
   failed: number;
+  skipped: number;
   output: string;
   code: number | null;
   ms: number;
@@ -68,12 +73,15 @@ function run(cmd: string, args: string[], label: string): Promise<FileResult> {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {}
       const total = Number(/Total:\s+(\d+)/.exec(output)?.[1] ?? 0);
-      const passed = Number(/Passed:\s+(\d+)/.exec(output)?.[1] ?? 0);
-      const skipped = Number(/Skipped:\s+(\d+)/.exec(output)?.[1] ?? 0);
-      let failed = Math.max(0, total - passed - skipped);
+      const uvuPassed = Number(/Passed:\s+(\d+)/.exec(output)?.[1] ?? 0);
+      const uvuSkipped = Number(/Skipped:\s+(\d+)/.exec(output)?.[1] ?? 0);
+      // uvu's Total counts the tests it ran, which excludes its skips
+      let failed = Math.max(0, total - uvuPassed);
       // A file that crashed or exited non-zero without a failing test still counts as a failure.
       if (code !== 0 && failed === 0) failed = 1;
-      resolve({ file: label, passed, failed, output, code, ms: Date.now() - started });
+      // a test that skipped itself returned normally, so uvu counted it as passed
+      const markers = Math.min(skipReasons(output).length, uvuPassed);
+      resolve({ file: label, passed: uvuPassed - markers, failed, skipped: uvuSkipped + markers, output, code, ms: Date.now() - started });
     });
   });
 }
@@ -90,6 +98,7 @@ async function main() {
     process.stdout.write('typecheck ... ');
     const tc = await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], 'typecheck');
     tc.passed = tc.code === 0 ? 1 : 0;
+    tc.skipped = 0;
     tc.failed = tc.code === 0 ? 0 : 1;
     console.log(tc.code === 0 ? `ok (${(tc.ms / 1000).toFixed(1)} s)` : 'FAILED');
     if (tc.code !== 0) console.log(tc.output);
@@ -102,7 +111,8 @@ async function main() {
       const r = await run(process.execPath, ['--import', 'tsx', file], file);
       results.push(r);
       const mark = r.failed === 0 ? 'ok' : 'FAILED';
-      console.log(`${file} ... ${mark} (${r.passed} passed, ${r.failed} failed, ${(r.ms / 1000).toFixed(1)} s)`);
+      console.log(`${file} ... ${mark} (${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}, ${(r.ms / 1000).toFixed(1)} s)`);
+      for (const reason of skipReasons(r.output)) console.log(`    skipped: ${reason}`);
       if (r.failed > 0 || process.env.CAMFLEET_TEST_VERBOSE) console.log(r.output.replace(/^/gm, '    '));
     }
   }
@@ -110,7 +120,8 @@ async function main() {
 
   const passed = results.reduce((a, r) => a + r.passed, 0);
   const failed = results.reduce((a, r) => a + r.failed, 0);
-  console.log(`\n${passed} passed, ${failed} failed`);
+  const skipped = results.reduce((a, r) => a + r.skipped, 0);
+  console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
   process.exit(failed === 0 && passed > 0 ? 0 : 1);
 }
 
