@@ -16,6 +16,7 @@ APT_PACKAGES=(
   mosquitto                                # reference broker for the ingest benchmark
   chromium                                 # dashboard browser tests
   opencv-doc                               # real street/people/vehicle photos and video for detection tests
+  postgresql                               # PostgreSQL engine: contract tests start throwaway clusters (test/support/postgres.ts)
 )
 
 missing=()

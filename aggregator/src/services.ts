@@ -6,6 +6,10 @@
 import type { Logger, Message } from '@camfleet/shared';
 import type { Db } from './db/database.ts';
 import { createSqliteDomainRepos } from './domain/sqlite.ts';
+import { createPostgresDomainRepos } from './domain/postgres.ts';
+import { createPostgresGrantRepository } from './sharing/postgres.ts';
+import type { PgQueryable } from './storage/postgres.ts';
+import { InventoryQueries } from './inventory/service.ts';
 import type { DomainRepos } from './domain/repositories.ts';
 import { createSqliteGrantRepository, type GrantRepository } from './sharing/repository.ts';
 import { SharingService, type AgentNotifier } from './sharing/service.ts';
@@ -34,11 +38,18 @@ export interface DomainServiceOptions {
   /** Alert thresholds, and how often to sweep (0 / absent: no timer; call alerts.sweep yourself). */
   alertThresholds?: Partial<AlertThresholds>;
   alertSweepMs?: number;
+  /**
+   * The PostgreSQL pool when `storage.engine` is postgres: the modules ported so far (domain,
+   * sharing) use their PostgreSQL adapters; the others still use `db` (see storage/README.md).
+   */
+  postgres?: PgQueryable;
 }
 
 export interface DomainServices {
   repos: DomainRepos;
   grants: GrantRepository;
+  /** The scoped inventory (list, map, exports) as one query per request. */
+  inventory: InventoryQueries;
   authorizer: Authorizer;
   audit: AuditTrail;
   sharing: SharingService;
@@ -53,8 +64,8 @@ export interface DomainServices {
 }
 
 export function createDomainServices(db: Db, opts: DomainServiceOptions = {}): DomainServices {
-  const repos = createSqliteDomainRepos(db);
-  const grants = createSqliteGrantRepository(db);
+  const repos = opts.postgres ? createPostgresDomainRepos(opts.postgres) : createSqliteDomainRepos(db);
+  const grants = opts.postgres ? createPostgresGrantRepository(opts.postgres) : createSqliteGrantRepository(db);
   const agentExists = (id: string) => !!db.prepare('SELECT 1 FROM agents WHERE id = ?').get(id);
   const audit = new AuditTrail(createSqliteAuditRepository(db), opts.now);
   const authorizer = new Authorizer({ repos, grants, now: opts.now, utcOffsetMinutes: opts.utcOffsetMinutes, agentExists, audit });
@@ -90,7 +101,7 @@ export function createDomainServices(db: Db, opts: DomainServiceOptions = {}): D
   });
 
   return {
-    repos, grants, authorizer, audit, sharing, events: new IngestStore(db), alerts, alertStore,
+    repos, grants, inventory: new InventoryQueries(repos.inventory), authorizer, audit, sharing, events: new IngestStore(db), alerts, alertStore,
     eventCamera: (agentId, eventId) => {
       // A read of ingest's table by key (its store lists, but has no lookup by id).
       const row = db.prepare('SELECT camera_id FROM agent_events WHERE agent_id = ? AND event_id = ?').get(agentId, eventId) as { camera_id: string | null } | undefined;

@@ -1,9 +1,10 @@
 /**
- * Storage interfaces of the city model. Domain code (authz, sharing, inventory, seed) talks only
- * to these; `sqlite.ts` implements them on the embedded database. They return promises so a
- * PostgreSQL implementation can serve a multi-instance deployment without touching callers.
+ * Storage interfaces (the port) of the city model. Domain code (authz, sharing, inventory, seed)
+ * talks only to these; `sqlite.ts` implements them on the embedded database, `postgres.ts` on
+ * PostgreSQL for a multi-instance deployment. Both pass the same contract tests.
  */
 import type { Area, CameraKey, InventoryCamera, InventoryEntry, Org, Purpose, Site } from './types.ts';
+import type { InventoryScope, PageRequest, ResolvedFilter } from '../inventory/scope.ts';
 
 export interface AreaRepository {
   list(): Promise<Area[]>;
@@ -46,6 +47,11 @@ export interface ReportedCamera {
 export interface InventoryRepository {
   /** Every inventory camera with its owner and live state. Callers filter by permission. */
   list(): Promise<InventoryCamera[]>;
+  /**
+   * The cameras a scope reaches, filtered, in list order (area, agent, camera), one page of them
+   * (all when no page is given) and how many match: scope and filter run in the query.
+   */
+  listScoped(scope: InventoryScope, filter: ResolvedFilter, page?: PageRequest): Promise<{ items: InventoryCamera[]; total: number }>;
   get(key: CameraKey): Promise<InventoryCamera | undefined>;
   upsert(entry: InventoryEntry): Promise<void>;
   /**

@@ -67,4 +67,20 @@ export const DOMAIN_MIGRATIONS: Migration[] = [
       ALTER TABLE users ADD COLUMN org_id TEXT REFERENCES orgs(id);
     `,
   },
+  {
+    id: 'domain-002',
+    // Scope and search pushed into SQL (issue 12): the owner's kind copied onto each camera (state
+    // vs private owners without a join), folded search text (lowercase, no diacritics) kept by the
+    // adapter on write, and an index matching the list order.
+    sql: `
+      ALTER TABLE inventory_cameras ADD COLUMN owner_kind TEXT NOT NULL DEFAULT '';
+      ALTER TABLE inventory_cameras ADD COLUMN search TEXT NOT NULL DEFAULT '';
+      ALTER TABLE orgs ADD COLUMN search TEXT NOT NULL DEFAULT '';
+      UPDATE inventory_cameras SET owner_kind = (SELECT kind FROM orgs WHERE orgs.id = inventory_cameras.owner_org_id);
+      UPDATE orgs SET search = lower(name);
+      UPDATE inventory_cameras SET search = lower(agent_id || ' ' || camera_id || ' ' || COALESCE(name, '') || ' ' || COALESCE(address, '') || ' ' ||
+        COALESCE(serial, '') || ' ' || COALESCE(mac, '') || ' ' || COALESCE(manufacturer, '') || ' ' || COALESCE(model, ''));
+      CREATE INDEX inventory_cameras_order ON inventory_cameras(area_id, agent_id, camera_id);
+    `,
+  },
 ];

@@ -1,6 +1,8 @@
 /** The SQLite implementation of the city model's repositories (see repositories.ts). */
 import type { Db } from '../db/database.ts';
 import type { DomainRepos, ReportedCamera } from './repositories.ts';
+import { cameraSearchText, type InventoryScope, type PageRequest, type ResolvedFilter } from '../inventory/scope.ts';
+import { fold } from '../inventory/query.ts';
 import type { Area, CameraKey, CameraStatus, InventoryCamera, InventoryEntry, Org, OrgKind, Site } from './types.ts';
 
 type Row = Record<string, unknown>;
@@ -30,6 +32,13 @@ function toSite(r: Row): Site {
     lon: n(r.lon),
   };
 }
+
+// Live state is the fleet module's (cameras, agents): joined read-only here until the inventory
+// keeps its own copy of the latest state (see README).
+const INVENTORY_FROM = `FROM inventory_cameras i
+  JOIN orgs o ON o.id = i.owner_org_id
+  LEFT JOIN cameras c ON c.agent_id = i.agent_id AND c.camera_id = i.camera_id
+  LEFT JOIN agents a ON a.id = i.agent_id`;
 
 const INVENTORY_SELECT = `
   SELECT i.*, o.kind AS owner_kind, o.name AS owner_name,
@@ -110,6 +119,9 @@ export function createSqliteDomainRepos(db: Db): DomainRepos {
           `INSERT INTO orgs (id, name, kind, area_id, purposes) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, area_id = excluded.area_id, purposes = excluded.purposes`,
         ).run(o.id, o.name, o.kind, o.areaId, o.purposes ? JSON.stringify(o.purposes) : null);
+        db.prepare('UPDATE orgs SET search = ? WHERE id = ?').run(fold(o.name), o.id);
+        // Each camera carries its owner's kind so scope queries need no join.
+        db.prepare('UPDATE inventory_cameras SET owner_kind = ? WHERE owner_org_id = ? AND owner_kind != ?').run(o.kind, o.id, o.kind);
       },
     },
     sites: {
@@ -146,6 +158,15 @@ export function createSqliteDomainRepos(db: Db): DomainRepos {
       async list() {
         return (db.prepare(`${INVENTORY_SELECT} ORDER BY i.area_id, i.agent_id, i.camera_id`).all() as Row[]).map(toInventoryCamera);
       },
+      async listScoped(scope: InventoryScope, filter: ResolvedFilter, page?: PageRequest) {
+        const { where, params, needsState } = scopedWhere(scope, filter);
+        if (where === null) return { items: [], total: 0 };
+        const from = needsState ? INVENTORY_FROM : 'FROM inventory_cameras i';
+        const total = Number((db.prepare(`SELECT COUNT(*) AS n ${from} WHERE ${where}`).get(params) as { n: number }).n);
+        const limit = page ? ' LIMIT @limit OFFSET @offset' : '';
+        const rows = db.prepare(`${INVENTORY_SELECT} WHERE ${where} ORDER BY i.area_id, i.agent_id, i.camera_id${limit}`).all({ ...params, ...(page ?? {}) }) as Row[];
+        return { items: rows.map(toInventoryCamera), total };
+      },
       async get(key: CameraKey) {
         const r = db.prepare(`${INVENTORY_SELECT} WHERE i.agent_id = ? AND i.camera_id = ?`).get(key.agentId, key.cameraId) as Row | undefined;
         return r ? toInventoryCamera(r) : undefined;
@@ -154,14 +175,15 @@ export function createSqliteDomainRepos(db: Db): DomainRepos {
         const t = now();
         db.prepare(
           `INSERT INTO inventory_cameras (agent_id, camera_id, name, site_id, owner_org_id, area_id, purposes, lat, lon, address,
-             serial, mac, manufacturer, model, created_at, updated_at)
+             serial, mac, manufacturer, model, created_at, updated_at, owner_kind, search)
            VALUES (@agentId, @cameraId, @name, @siteId, @ownerOrgId, @areaId, @purposes, @lat, @lon, @address,
-             @serial, @mac, @manufacturer, @model, @t, @t)
+             @serial, @mac, @manufacturer, @model, @t, @t, COALESCE((SELECT kind FROM orgs WHERE id = @ownerOrgId), ''), @search)
            ON CONFLICT (agent_id, camera_id) DO UPDATE SET name = excluded.name, site_id = excluded.site_id,
              owner_org_id = excluded.owner_org_id, area_id = excluded.area_id, purposes = excluded.purposes,
              lat = excluded.lat, lon = excluded.lon, address = excluded.address, serial = excluded.serial, mac = excluded.mac,
-             manufacturer = excluded.manufacturer, model = excluded.model, updated_at = excluded.updated_at`,
-        ).run({ ...e, purposes: JSON.stringify(e.purposes), t });
+             manufacturer = excluded.manufacturer, model = excluded.model, updated_at = excluded.updated_at,
+             owner_kind = excluded.owner_kind, search = excluded.search`,
+        ).run({ ...e, purposes: JSON.stringify(e.purposes), t, search: cameraSearchText(e) });
       },
       async mergeReported(agentId: string, cameras: readonly ReportedCamera[]) {
         const site = db.prepare('SELECT s.* FROM site_agents sa JOIN sites s ON s.id = sa.site_id WHERE sa.agent_id = ?').get(agentId) as Row | undefined;
@@ -172,6 +194,8 @@ export function createSqliteDomainRepos(db: Db): DomainRepos {
            VALUES (?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (agent_id, camera_id) DO NOTHING`,
         );
+        const cameraRow = db.prepare('SELECT * FROM inventory_cameras WHERE agent_id = ? AND camera_id = ?');
+        const setDerived = db.prepare('UPDATE inventory_cameras SET search = ?, owner_kind = COALESCE((SELECT kind FROM orgs WHERE id = owner_org_id), owner_kind) WHERE agent_id = ? AND camera_id = ?');
         const refresh = db.prepare(
           `UPDATE inventory_cameras SET name = COALESCE(name, ?), serial = COALESCE(?, serial), mac = COALESCE(?, mac),
              manufacturer = COALESCE(?, manufacturer), model = COALESCE(?, model), updated_at = ?
@@ -185,10 +209,84 @@ export function createSqliteDomainRepos(db: Db): DomainRepos {
                 c.serial ?? null, c.mac ?? null, c.manufacturer ?? null, c.model ?? null, t, t).changes;
             }
             refresh.run(c.name ?? null, c.serial ?? null, c.mac ?? null, c.manufacturer ?? null, c.model ?? null, t, agentId, c.cameraId);
+            const r = cameraRow.get(agentId, c.cameraId) as Row | undefined;
+            if (r) setDerived.run(cameraSearchText({ agentId, cameraId: c.cameraId, name: s(r.name), address: s(r.address), serial: s(r.serial), mac: s(r.mac), manufacturer: s(r.manufacturer), model: s(r.model) }), agentId, c.cameraId);
           }
         })();
         return created;
       },
     },
   };
+}
+
+/** The status toInventoryCamera derives, as SQL (for the status filter). */
+const STATUS_SQL = `CASE WHEN c.updated_at IS NULL THEN 'unknown'
+  WHEN NOT (COALESCE(a.online, 0) = 1 AND c.online = 1) THEN 'offline'
+  WHEN c.recording = 1 THEN 'online' ELSE 'not_recording' END`;
+
+/**
+ * WHERE clause of a scoped, filtered inventory query (named parameters), or null when the scope
+ * reaches nothing. Lists travel as JSON arrays read with json_each (one statement whatever their length).
+ */
+export function scopedWhere(scope: InventoryScope, f: ResolvedFilter): { where: string | null; params: Record<string, unknown>; needsState: boolean } {
+  const params: Record<string, unknown> = {};
+  const reach: string[] = [];
+  if (!scope.all) {
+    if (scope.ownOrgId) {
+      params.ownOrg = scope.ownOrgId;
+      reach.push('i.owner_org_id = @ownOrg');
+    }
+    if (scope.areaIds.length) {
+      params.scopeAreas = JSON.stringify(scope.areaIds);
+      const parts = ['i.area_id IN (SELECT value FROM json_each(@scopeAreas))'];
+      if (scope.excludeOwnerKinds.length) {
+        params.excludeKinds = JSON.stringify(scope.excludeOwnerKinds);
+        parts.push('i.owner_kind NOT IN (SELECT value FROM json_each(@excludeKinds))');
+      }
+      if (scope.purposes) {
+        params.scopePurposes = JSON.stringify(scope.purposes);
+        parts.push('EXISTS (SELECT 1 FROM json_each(i.purposes) p WHERE p.value IN (SELECT value FROM json_each(@scopePurposes)))');
+      }
+      reach.push(`(${parts.join(' AND ')})`);
+    }
+    if (scope.grantCameras.length) {
+      params.grantCams = JSON.stringify(scope.grantCameras.map((g) => [g.agentId, g.cameraId, g.ownerOrgId]));
+      reach.push(`(i.agent_id, i.camera_id, i.owner_org_id) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(@grantCams))`);
+    }
+    if (!reach.length) return { where: null, params, needsState: false };
+  }
+  const conds: string[] = scope.all ? [] : [`(${reach.join(' OR ')})`];
+  if (f.areaIds) {
+    params.filterAreas = JSON.stringify(f.areaIds);
+    conds.push('i.area_id IN (SELECT value FROM json_each(@filterAreas))');
+  }
+  if (f.purpose) {
+    params.purpose = f.purpose;
+    conds.push('EXISTS (SELECT 1 FROM json_each(i.purposes) p WHERE p.value = @purpose)');
+  }
+  if (f.owner) {
+    params.owner = f.owner;
+    conds.push('i.owner_org_id = @owner');
+  }
+  if (f.ownerKind) {
+    params.ownerKind = f.ownerKind;
+    conds.push('i.owner_kind = @ownerKind');
+  }
+  f.terms.forEach((t, k) => {
+    params[`term${k}`] = `%${t.term.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    params[`termAreas${k}`] = JSON.stringify(t.areaIds);
+    conds.push(`(i.search LIKE @term${k} ESCAPE '\\' OR (SELECT search FROM orgs WHERE orgs.id = i.owner_org_id) LIKE @term${k} ESCAPE '\\' OR i.area_id IN (SELECT value FROM json_each(@termAreas${k})))`);
+  });
+  let needsState = false;
+  if (f.status) {
+    params.status = f.status;
+    conds.push(`${STATUS_SQL} = @status`);
+    needsState = true;
+  }
+  if (f.conformance) {
+    params.conformance = f.conformance;
+    conds.push("json_extract(c.conformance, '$.verdict') = @conformance");
+    needsState = true;
+  }
+  return { where: conds.length ? conds.join(' AND ') : '1 = 1', params, needsState };
 }
