@@ -1,15 +1,18 @@
 /**
  * `npm run build:agent`: the agent as one artefact for site boxes without Node.
  *
- *   dist/camfleet-agent-linux-x64.tar.gz   what a technician carries: unpack anywhere, run
+ * For each target (linux-x64 and linux-arm64 by default):
+ *   dist/camfleet-agent-<target>.tar.gz    what a technician carries: unpack anywhere, run
  *     camfleet-agent/camfleet-agent        the executable (Node single-executable application)
  *     camfleet-agent/lib/                  native addons (better-sqlite3, onnxruntime) for its Node
  *     camfleet-agent/share/                models/, firmware-profiles/ (the repo's paths)
- *   dist/camfleet-agent-linux-x64          the bare executable (commands that need no addon or asset)
- *   dist/camfleet-agent/                   the unpacked archive, as built
+ *   dist/camfleet-agent-<target>           the bare executable (commands that need no addon or asset)
+ *   dist/<target>/camfleet-agent/          the unpacked archive, as built
  *
- * Options: --if-stale (do nothing when the archive is newer than every input), --target linux-x64.
- * linux-arm64 needs an aarch64 C++ cross toolchain for better-sqlite3, which this build does not set up.
+ * Options: --arch x64|arm64 (repeatable; or --target linux-x64|linux-arm64), --if-stale (skip a
+ * target whose archive is newer than every input). linux-arm64 is cross-built on an x64 machine:
+ * better-sqlite3 with Debian's crossbuild-essential-arm64, the SEA blob by the ARM64 Node under
+ * qemu-aarch64-static (scripts/build/emulator.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -30,11 +33,14 @@ const ASSETS = ['models/nanodet.onnx', 'firmware-profiles', 'agent/standards'];
 /** What the artefact is made of: a newer file in any of these makes the archive stale. */
 const INPUTS = ['agent/src', 'agent/package.json', 'shared/src', 'scripts/build-agent.ts', 'scripts/build', 'package-lock.json', ...ASSETS];
 
+export const TARGETS = ['linux-x64', 'linux-arm64'] as const;
+
 export function artefactPaths(target = 'linux-x64') {
   return {
     archive: join(DIST, `camfleet-agent-${target}.tar.gz`),
     executable: join(DIST, `camfleet-agent-${target}`),
-    staged: join(DIST, 'camfleet-agent'),
+    /** One staging folder per target: both builds can sit side by side in dist/. */
+    staged: join(DIST, target, 'camfleet-agent'),
   };
 }
 
@@ -101,7 +107,7 @@ export async function buildAgent(target = 'linux-x64', log = console.log): Promi
     copyFileSync(exe, executable);
     chmodSync(executable, 0o755);
     rmSync(archive, { force: true });
-    execFileSync('tar', ['-czf', archive, '--owner=0', '--group=0', '-C', DIST, 'camfleet-agent']);
+    execFileSync('tar', ['-czf', archive, '--owner=0', '--group=0', '-C', join(staged, '..'), 'camfleet-agent']);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -111,16 +117,28 @@ export async function buildAgent(target = 'linux-x64', log = console.log): Promi
   );
 }
 
+/** Targets named by --arch (x64, arm64) and --target (linux-x64, linux-arm64); all when none. */
+export function parseTargets(arch: string[] = [], target: string[] = []): string[] {
+  const named = [...arch.flatMap((a) => a.split(',')).map((a) => `linux-${a.trim()}`), ...target.flatMap((t) => t.split(',')).map((t) => t.trim())];
+  const wanted = named.length ? [...new Set(named)] : [...TARGETS];
+  const unknown = wanted.filter((t) => !(TARGETS as readonly string[]).includes(t));
+  if (unknown.length) throw new Error(`unknown target ${unknown.join(', ')}: choose from --arch ${TARGETS.map((t) => t.split('-')[1]).join(', ')}`);
+  return wanted;
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values } = parseArgs({ options: { 'if-stale': { type: 'boolean' }, target: { type: 'string', default: 'linux-x64' } } });
-  const target = values.target!;
-  if (target !== 'linux-x64') {
-    console.error(`build-agent: ${target} is not built here: better-sqlite3 needs a C++ cross toolchain for it (only linux-x64 is supported)`);
+  const { values } = parseArgs({
+    options: { 'if-stale': { type: 'boolean' }, arch: { type: 'string', multiple: true }, target: { type: 'string', multiple: true } },
+  });
+  let targets: string[];
+  try {
+    targets = parseTargets(values.arch, values.target);
+  } catch (err) {
+    console.error(`build-agent: ${(err as Error).message}`);
     process.exit(2);
   }
-  if (values['if-stale'] && isFresh(target)) {
-    console.log(`build-agent: ${artefactPaths(target).archive} is up to date`);
-  } else {
-    await buildAgent(target);
+  for (const target of targets) {
+    if (values['if-stale'] && isFresh(target)) console.log(`build-agent: ${artefactPaths(target).archive} is up to date`);
+    else await buildAgent(target);
   }
 }

@@ -16,6 +16,8 @@ APT_PACKAGES=(
   mosquitto                                # reference broker for the ingest benchmark
   chromium                                 # dashboard browser tests
   opencv-doc                               # real street/people/vehicle photos and video for detection tests
+  crossbuild-essential-arm64               # the linux-arm64 agent: better-sqlite3 cross-compiled (npm run build:agent)
+  qemu-user-static                         # the linux-arm64 agent tested under qemu-aarch64-static
   postgresql                               # PostgreSQL engine: contract tests start throwaway clusters (test/support/postgres.ts)
 )
 

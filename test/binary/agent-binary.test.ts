@@ -61,7 +61,7 @@ test.before(async () => {
 async function setUp(): Promise<void> {
   // CAMFLEET_BINARY_AS_BUILT=1 tests dist/ as it is (while iterating on this file).
   if (!process.env.CAMFLEET_BINARY_AS_BUILT || !existsSync(ARCHIVE)) {
-    const built = await runToEnd(process.execPath, ['--import', 'tsx', 'scripts/build-agent.ts', '--if-stale']);
+    const built = await runToEnd(process.execPath, ['--import', 'tsx', 'scripts/build-agent.ts', '--arch', 'x64', '--if-stale']);
     assert.is(built.code, 0, `build failed:\n${built.stdout}\n${built.stderr}`);
     console.log(`  ${built.stdout.trim().split('\n').join('\n  ')}`);
   }
