@@ -10,9 +10,8 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiEnv } from '../app.ts';
 import type { DomainServices } from '../../services.ts';
 import { requirePermission } from '../../authz/gate.ts';
-import { AreaTree } from '../../domain/area-tree.ts';
 import { ORG_KINDS } from '../../domain/types.ts';
-import { filterInventory, paginate, type InventoryFilter } from '../../inventory/query.ts';
+import type { InventoryFilter } from '../../inventory/query.ts';
 import { toCsv, toGeoJson } from '../../inventory/export.ts';
 import { findDuplicates } from '../../inventory/duplicates.ts';
 import { CameraParams, ERRORS, PageQuery, clientIp, json, pageOf, z , op } from './common.ts';
@@ -38,9 +37,10 @@ const FilterQuery = z.object({
 });
 
 export function inventoryRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices): void {
+  // Scope and filter run as one indexed query (inventory/scope.ts), not per camera in JavaScript.
   const scoped = async (access: ApiEnv['Variables']['access'], f: InventoryFilter) => {
-    const [cams, areas] = await Promise.all([domain.repos.inventory.list(), domain.repos.areas.list()]);
-    return filterInventory(await access.filter('view_inventory', cams), f, new AreaTree(areas));
+    access.checked = true;
+    return domain.inventory.all(await access.getPrincipal(), await access.context(), 'view_inventory', f);
   };
 
   op(app, 
@@ -52,7 +52,9 @@ export function inventoryRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices
     }),
     async (c) => {
       const { page, pageSize, ...f } = c.req.valid('query');
-      return c.json(paginate(await scoped(c.get('access'), f), page, pageSize), 200);
+      const access = c.get('access');
+      access.checked = true;
+      return c.json(await domain.inventory.page(await access.getPrincipal(), await access.context(), 'view_inventory', f, page, pageSize), 200);
     },
   );
 
