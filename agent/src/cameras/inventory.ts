@@ -3,14 +3,20 @@
  * conformance result against the city standard, and the stream URLs to record and analyse.
  *
  * Cameras with an `onvifUrl` are probed and checked at start and then every
- * `probeIntervalMinutes` (and on a `reprobe` command); a configured `rtspUrl` wins over the
- * probed one. Factory passwords are tried only by the technician's `check`, never by these
- * periodic re-checks, so a running agent cannot lock a camera out.
+ * `probeIntervalMinutes` (and on a `reprobe` command). A stream URL comes from, in order: the
+ * configuration (`rtspUrl`, `subRtspUrl`), the ONVIF probe, and the vendor family's URL templates
+ * (firmware-profiles/) when ONVIF is absent or names no stream: the family configured as
+ * `vendor`, else the one the probe recognised. Factory passwords are tried only by the
+ * technician's `check`, never by these periodic re-checks, so a running agent cannot lock a
+ * camera out.
  */
-import { resolveSecret, type CameraRecord, type ConformanceResult, type Logger } from '@camfleet/shared';
+import type { CameraRecord, ConformanceResult, Logger } from '@camfleet/shared';
 import type { CameraConfig } from '../config.ts';
 import { checkTarget, loadStandard, type CheckOutcome } from '../conformance/index.ts';
 import type { Credentials } from '../onvif/auth.ts';
+import { profiles as loadedProfiles, type FirmwareProfile } from '../firmware/index.ts';
+import { plainPassword } from './secrets.ts';
+import { vendorUrls, type VendorUrls } from './vendor-urls.ts';
 
 export interface InventoryEntry {
   record?: CameraRecord;
@@ -32,29 +38,84 @@ export function pickStreams(record: CameraRecord): { main?: string; sub?: string
   return { main: main.streamUri, sub: sub !== main ? sub.streamUri : undefined };
 }
 
+/** The host the vendor's templates are filled with: configured, else that of the ONVIF or RTSP URL. */
+function templateHost(c: CameraConfig): string | undefined {
+  if (c.host) return c.host;
+  for (const u of [c.onvifUrl, c.rtspUrl]) {
+    if (!u) continue;
+    try {
+      return new URL(u).hostname;
+    } catch {
+      // validated by the schema; ignore
+    }
+  }
+  return undefined;
+}
+
 export class CameraInventory {
   private readonly entries = new Map<string, InventoryEntry>();
+  private cameras: readonly CameraConfig[];
 
+  /** `cameras` with their passwords resolved (cameras/secrets.ts). */
   constructor(
-    private readonly cameras: readonly CameraConfig[],
+    cameras: readonly CameraConfig[],
     private readonly logger: Logger,
     private readonly check: Checker = defaultChecker(),
-    private readonly env: NodeJS.ProcessEnv = process.env,
-  ) {}
+    private readonly profiles: () => readonly FirmwareProfile[] = loadedProfiles,
+  ) {
+    this.cameras = cameras;
+  }
+
+  /** A new camera list (a configuration reload): entries of removed cameras are forgotten. */
+  setCameras(cameras: readonly CameraConfig[]): void {
+    this.cameras = cameras;
+    const ids = new Set(cameras.map((c) => c.id));
+    for (const id of [...this.entries.keys()]) if (!ids.has(id)) this.entries.delete(id);
+  }
 
   entry(id: string): InventoryEntry {
     return this.entries.get(id) ?? {};
   }
 
-  /** The URL to record: configured, else the probed main stream. Without credentials. */
+  /** Forgets what was probed of a camera (its address or credentials changed). */
+  forget(id: string): void {
+    this.entries.delete(id);
+  }
+
+  /** The URL to record: configured, else the probed main stream, else the vendor's template. Without credentials. */
   streamUrl(camera: CameraConfig): string | undefined {
     const record = this.entries.get(camera.id)?.record;
-    return camera.rtspUrl ?? (record ? pickStreams(record).main : undefined);
+    return camera.rtspUrl ?? (record ? pickStreams(record).main : undefined) ?? this.templates(camera).main;
   }
 
   subStreamUrl(camera: CameraConfig): string | undefined {
     const record = this.entries.get(camera.id)?.record;
-    return camera.subRtspUrl ?? (record ? pickStreams(record).sub : undefined);
+    if (camera.subRtspUrl) return camera.subRtspUrl;
+    const probed = record ? pickStreams(record) : {};
+    if (probed.sub) return probed.sub;
+    // A probed main without a sub: the template's sub only when the main is the template's too
+    // (mixing a probed stream with a guessed one could name two different encoders).
+    const t = this.templates(camera);
+    return probed.main || camera.rtspUrl ? undefined : t.sub;
+  }
+
+  /** Where a JPEG of the camera is fetched: the probed snapshot URI, else the vendor's template. */
+  snapshotUrl(camera: CameraConfig): string | undefined {
+    return this.entries.get(camera.id)?.record?.profiles.find((p) => p.snapshotUri)?.snapshotUri ?? this.templates(camera).snapshot;
+  }
+
+  /** The vendor family whose templates apply: configured, else recognised by the probe. */
+  vendorProfile(camera: CameraConfig): FirmwareProfile | undefined {
+    const id = camera.vendor ?? this.entries.get(camera.id)?.record?.firmwareProfile;
+    if (!id) return undefined;
+    return this.profiles().find((p) => p.id === id);
+  }
+
+  private templates(camera: CameraConfig): VendorUrls {
+    const profile = this.vendorProfile(camera);
+    const host = templateHost(camera);
+    if (!profile || !host) return {};
+    return vendorUrls(profile, { host, rtspPort: camera.rtspPort, httpPort: camera.httpPort, channel: camera.channel });
   }
 
   /** The picture size of one of the camera's streams, when the probe saw it. */
@@ -76,9 +137,7 @@ export class CameraInventory {
     if (!camera.onvifUrl) return this.entry(camera.id);
     const previous = this.entries.get(camera.id) ?? {};
     try {
-      const credentials = camera.username
-        ? { username: camera.username, password: camera.password ? resolveSecret(camera.password, this.env) : '' }
-        : undefined;
+      const credentials = camera.username ? { username: camera.username, password: plainPassword(camera) ?? '' } : undefined;
       const outcome = await this.check(camera.onvifUrl, credentials);
       const entry: InventoryEntry = { record: outcome.probe.record, conformance: outcome.result, probedAt: new Date().toISOString() };
       this.entries.set(camera.id, entry);

@@ -5,18 +5,17 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventBody, type Logger } from '@camfleet/shared';
-import {
-  DetectionPipeline,
-  FfmpegFrameSource,
-  createDetector,
-  pipelineSettings,
-  probeMedia,
-  runFeed,
-  type ClipRequest,
-  type DetectionConfig,
-  type Detector,
-} from '../detection/index.ts';
+import type { ClipRequest, DetectionConfig, DetectionPipeline, Detector, FfmpegFrameSource } from '../detection/index.ts';
 import type { BodyOf } from '@camfleet/shared';
+import { backoffDelay } from '../recorder/backoff.ts';
+
+/**
+ * The detection modules (pipeline, tracker, frame decoding, the detector and its onnxruntime) are
+ * loaded on the first camera that is analysed, not when the agent starts: an agent with no camera
+ * or with detection off does not carry them in memory (issue 17: idle RSS).
+ */
+let detectionModules: Promise<typeof import('../detection/index.ts')> | undefined;
+const loadDetection = () => (detectionModules ??= import('../detection/index.ts'));
 
 export interface DetectedCamera {
   id: string;
@@ -39,43 +38,64 @@ export interface SiteDetectionOptions {
 
 export class SiteDetection {
   private stopped = false;
-  private readonly abort = new AbortController();
-  private readonly sources = new Set<FfmpegFrameSource>();
-  private readonly loops: Promise<void>[] = [];
+  /** One running loop per camera, each stoppable on its own (a camera removed or changed). */
+  private readonly running = new Map<string, { abort: AbortController; sources: Set<FfmpegFrameSource>; loop: Promise<void> }>();
   private readonly detectors = new Map<string, Promise<Detector>>();
 
   constructor(private readonly opts: SiteDetectionOptions) {}
 
   start(): void {
-    for (const camera of this.opts.cameras) {
-      if (camera.config.enabled) this.loops.push(this.runCamera(camera));
-    }
+    for (const camera of this.opts.cameras) this.addCamera(camera);
+  }
+
+  /** The cameras analysed now. */
+  cameraIds(): string[] {
+    return [...this.running.keys()];
+  }
+
+  /** Starts analysing one camera while the others go on; a disabled camera is not started. */
+  addCamera(camera: DetectedCamera): void {
+    if (this.stopped || !camera.config.enabled || this.running.has(camera.id)) return;
+    const entry = { abort: new AbortController(), sources: new Set<FfmpegFrameSource>(), loop: Promise.resolve() };
+    this.running.set(camera.id, entry);
+    entry.loop = this.runCamera(camera, entry.abort.signal, entry.sources);
+  }
+
+  /** Stops analysing one camera (its decoder closed); the others go on. */
+  async removeCamera(cameraId: string): Promise<boolean> {
+    const entry = this.running.get(cameraId);
+    if (!entry) return false;
+    this.running.delete(cameraId);
+    entry.abort.abort();
+    await Promise.all([...entry.sources].map((s) => s.close()));
+    await entry.loop;
+    return true;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.abort.abort();
-    await Promise.all([...this.sources].map((s) => s.close()));
-    await Promise.all(this.loops);
+    await Promise.all([...this.running.keys()].map((id) => this.removeCamera(id)));
   }
 
   private detector(backend: DetectionConfig['backend']): Promise<Detector> {
     let d = this.detectors.get(backend);
     if (!d) {
       // One thread per inference: measured as the efficient setting on a small box (see the detection bench).
-      d = createDetector(backend, { threads: 1 });
+      d = loadDetection().then((m) => m.createDetector(backend, { threads: 1 }));
       this.detectors.set(backend, d);
     }
     return d;
   }
 
-  private async runCamera(camera: DetectedCamera): Promise<void> {
+  private async runCamera(camera: DetectedCamera, signal: AbortSignal, sources: Set<FfmpegFrameSource>): Promise<void> {
     const { logger } = this.opts;
     const backoff = this.opts.backoffMs ?? { min: 2_000, max: 60_000 };
-    let wait = backoff.min;
+    const policy = { initialMs: backoff.min, maxMs: backoff.max };
+    let attempt = 0;
     let pipeline: DetectionPipeline | undefined;
-    while (!this.stopped) {
+    while (!signal.aborted) {
       try {
+        const { DetectionPipeline, FfmpegFrameSource, pipelineSettings, probeMedia, runFeed } = await loadDetection();
         const info = camera.width && camera.height ? undefined : await probeMedia(camera.url);
         const width = camera.width ?? info!.width;
         const height = camera.height ?? info!.height;
@@ -97,23 +117,24 @@ export class SiteDetection {
           audio: info?.hasAudio ?? false,
           clock: 'wall',
         });
-        this.sources.add(source);
+        sources.add(source);
+        // Removed while the source was being set up: close it rather than leave it running.
+        if (signal.aborted) await source.close();
         const started = Date.now();
         try {
           await runFeed(source, pipeline);
           await source.done();
         } finally {
-          this.sources.delete(source);
+          sources.delete(source);
         }
-        if (Date.now() - started > 60_000) wait = backoff.min;
+        if (Date.now() - started > 60_000) attempt = 0;
       } catch (err) {
-        if (this.stopped) break;
+        if (signal.aborted) break;
         logger.warn({ camera: camera.id, err: (err as Error).message }, 'detection feed stopped; retrying');
       }
-      if (this.stopped) break;
-      // Jitter so that cameras behind one dead switch do not reconnect in lockstep.
-      await sleep(wait * (0.5 + Math.random() / 2), undefined, { signal: this.abort.signal }).catch(() => undefined);
-      wait = Math.min(backoff.max, wait * 2);
+      if (signal.aborted) break;
+      // The recorder's backoff (jittered, so cameras behind one dead switch do not reconnect in lockstep).
+      await sleep(backoffDelay(attempt++, policy), undefined, { signal }).catch(() => undefined);
     }
   }
 }
