@@ -21,7 +21,7 @@ test('grant, use, revoke, denial right after; the agent is told; the audit trail
   const grant = (await created.json()) as { id: string; consentVersion: string; consentedAt: string };
   assert.is(grant.consentVersion, CONSENT_VERSION);
   assert.ok(grant.consentedAt);
-  assert.equal(told.at(-1), { agentId: 'agent-shop', args: { grantId: grant.id, change: 'granted', cameras: [{ cameraId: 'cam-1', levels: ['events', 'health', 'snapshots'], grants: [grant.id] }] } });
+  assert.equal(told.at(-1), { agentId: 'agent-shop', args: { grantId: grant.id, change: 'granted', levels: ['events', 'health', 'snapshots'], cameras: [{ cameraId: 'cam-1', levels: ['events', 'health', 'snapshots'], grants: [grant.id] }] } });
 
   // Use: within the grant's purpose only; a camera not in the grant stays hidden.
   assert.is((await city.call('police', 'GET', `${SNAP}?purpose=public_order`)).status, 200);
@@ -39,7 +39,7 @@ test('grant, use, revoke, denial right after; the agent is told; the audit trail
   assert.is(revoked.status, 200);
   assert.is((await city.call('police', 'GET', `${SNAP}?purpose=public_order`)).status, 403);
   assert.is((await city.call('police', 'GET', '/api/v1/cameras/agent-shop/cam-1')).status, 403);
-  assert.equal(told.at(-1), { agentId: 'agent-shop', args: { grantId: grant.id, change: 'revoked', cameras: [{ cameraId: 'cam-1', levels: [], grants: [] }] } });
+  assert.equal(told.at(-1), { agentId: 'agent-shop', args: { grantId: grant.id, change: 'revoked', levels: ['events', 'health', 'snapshots'], cameras: [{ cameraId: 'cam-1', levels: [], grants: [] }] } });
 
   // The owner reads who saw its camera, with what purpose.
   const audit = (await (await city.call('shop-owner', 'GET', '/api/v1/audit')).json()) as { items: Array<{ action: string; actorUsername: string; purpose: string | null }> };

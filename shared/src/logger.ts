@@ -38,3 +38,8 @@ export function createLogger(name: string, options: LoggerOptions = {}): Logger 
 export function redactUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1');
 }
+
+/** Removes user:password@ from every URL in a text (ffmpeg and HTTP errors quote their input URL). The one copy. */
+export function redactUrlsIn(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1');
+}

@@ -74,8 +74,16 @@ export function clipDelivery(uplink: Uplink, index: SegmentIndex, dataDir: strin
   };
 }
 
+/** What the runtime checks around a requested clip (sharing: a revoked grant's clip is not served). */
+export interface ClipRequestHooks {
+  /** Throws a CommandError when the clip may not be served (checked before cutting). */
+  authorize?(cameraId: string, args: Record<string, unknown>): void;
+  /** Told once the clip is offered (e.g. to cancel it when its grant was revoked meanwhile). */
+  offered?(clipId: string, cameraId: string, args: Record<string, unknown>): void;
+}
+
 /** Answers the centre's `clip.request` commands; returns the delivery for other uses (events). */
-export function registerClipRequest(uplink: Uplink, index: SegmentIndex, dataDir: string, logger: Logger): ClipDelivery {
+export function registerClipRequest(uplink: Uplink, index: SegmentIndex, dataDir: string, logger: Logger, hooks: ClipRequestHooks = {}): ClipDelivery {
   const delivery = clipDelivery(uplink, index, dataDir, logger);
   uplink.commands.register('clip.request', async (args, command) => {
     const cameraId = typeof args.cameraId === 'string' ? args.cameraId : '';
@@ -83,8 +91,10 @@ export function registerClipRequest(uplink: Uplink, index: SegmentIndex, dataDir
     const toMs = Date.parse(String(args.to ?? ''));
     if (!cameraId || !Number.isFinite(fromMs) || !Number.isFinite(toMs)) throw new CommandError('bad-args', 'clip.request needs cameraId, from and to (ISO times)');
     if (!(toMs > fromMs) || toMs - fromMs > MAX_CLIP_MS) throw new CommandError('bad-args', 'the clip must end after it starts and last at most an hour');
+    hooks.authorize?.(cameraId, args);
     try {
       const { clipId, manifest } = await delivery.deliver({ cameraId, fromMs, toMs, reason: 'clip.request', commandId: command.commandId });
+      hooks.offered?.(clipId, cameraId, args);
       return { clipId, bytes: manifest.bytes, sha256: manifest.sha256, allVerified: manifest.allVerified, gaps: manifest.gaps.length };
     } catch (err) {
       if (err instanceof NoFootageError) throw new CommandError('no-footage', err.message);

@@ -121,7 +121,7 @@ export class SharingService {
         const inForce = (await this.deps.grants.listForCamera(k)).filter((g) => grantInForce(g, now));
         cameras.push({ cameraId: k.cameraId, levels: [...new Set(inForce.flatMap((g) => g.levels))].sort(), grants: inForce.map((g) => g.id) });
       }
-      this.deps.notify(agentId, { grantId: grant.id, change, cameras });
+      this.deps.notify(agentId, { grantId: grant.id, change, levels: [...grant.levels].sort(), cameras });
     }
   }
 }

@@ -11,6 +11,7 @@ import { check } from './check.ts';
 import { scan } from './scan.ts';
 import { enrollCommand } from './enroll.ts';
 import { detect } from './detect.ts';
+import { secret } from './secret.ts';
 
 /** Every subcommand of camfleet-agent, in the order `--help` lists them. */
-export const COMMANDS: Command[] = [run, record, exportCommand, verify, doctor, install, uninstall, discover, scan, probe, check, enrollCommand, detect];
+export const COMMANDS: Command[] = [run, record, exportCommand, verify, doctor, install, uninstall, discover, scan, probe, check, enrollCommand, secret, detect];
