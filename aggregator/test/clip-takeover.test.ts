@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash, randomBytes } from 'node:crypto';
-import { encodeMessage, makeMessage, topicFor, createLogger } from '@camfleet/shared';
+import { encodeMessage, makeMessage, topicFor, createLogger, type Message } from '@camfleet/shared';
 import { openDatabase } from '../src/db/database.ts';
 import { FleetStore } from '../src/fleet/store.ts';
 import { Ingest } from '../src/ingest/ingest.ts';
@@ -39,7 +39,7 @@ function centre() {
     // A v1 (JSON, base64) chunk: read by every protocol version the centre supports.
     ingest.handle(agentId, topicFor('clipChunk', agentId), encodeMessage({ ...makeMessage('clip.chunk', agentId, next(agentId), {
       clipId, index: 0, sha256: createHash('sha256').update(data).digest('hex'), dataBase64: data.toString('base64'),
-    }), v: 1 } as ReturnType<typeof makeMessage<'clip.chunk'>>)));
+    }), v: 1 } as Message<'clip.chunk'>));
   return { db, clips, ingest, sent, offer, chunk, cleanup: () => dir.cleanup() };
 }
 

@@ -9,7 +9,7 @@ import type { DomainRepos } from '../domain/repositories.ts';
 import type { GrantRepository } from '../sharing/repository.ts';
 import { decide, type CameraScope, type Decision, type DecisionContext, type Principal, type Resource } from './decide.ts';
 import { FOOTAGE_ACTIONS, type Action } from './policy.ts';
-import type { AuditTrail } from '../audit/trail.ts';
+import type { AuditRecordInput, AuditTrail } from '../audit/trail.ts';
 
 /** What a route names; the authorizer looks up the rest. */
 export type ResourceRef =
@@ -118,6 +118,12 @@ export class Authorizer {
       resource: { type: 'camera', id: `${cam.agentId}/${cam.cameraId}`, ownerOrgId: cam.ownerOrgId, areaId: cam.areaId },
       detail: { reason },
     });
+  }
+
+  /** Records an access that was allowed and served; refuses (throws) when no trail is configured. */
+  async recordAccess(input: AuditRecordInput): Promise<void> {
+    if (!this.opts.audit) throw new Error('no audit trail: footage is not served unrecorded');
+    await this.opts.audit.record(input);
   }
 
   /** One decision, start to end (for callers outside HTTP, e.g. a broker hook). */

@@ -11,6 +11,7 @@ import type { User } from '../auth/users.ts';
 import { decide, type CameraScope, type Decision, type DecisionContext, type Principal, type Resource } from './decide.ts';
 import type { Action } from './policy.ts';
 import { cameraScope, type Authorizer, type ResourceRef } from './authorizer.ts';
+import type { AuditRecordInput } from '../audit/trail.ts';
 
 /** The header (or `purpose` query parameter) carrying the purpose a user states for an access. */
 export const PURPOSE_HEADER = 'x-camfleet-purpose';
@@ -44,6 +45,14 @@ export class AccessGate {
   /** Declares a route that concerns only the caller (their profile, their tokens): no resource to check. */
   allowSelf(): void {
     this.checked = true;
+  }
+
+  /**
+   * Writes an access to footage to the audit trail of the authorization point (e.g. a footage
+   * command, whose route has no trail of its own). Throws when there is none: no record, no access.
+   */
+  recordAccess(input: AuditRecordInput): Promise<void> {
+    return this.authorizer.recordAccess(input);
   }
 
   getPrincipal(): Promise<Principal> {

@@ -37,9 +37,10 @@ export class CommandService {
   ) {}
 
   /** Records and sends a command; the returned record is pending. */
-  send(agentId: string, name: CommandName, args: Record<string, unknown>, opts: { timeoutMs: number; requestedBy?: string }): CommandRecord {
+  send(agentId: string, name: CommandName, args: Record<string, unknown>, opts: { timeoutMs: number; requestedBy?: string; commandId?: string }): CommandRecord {
     const now = new Date();
-    const commandId = randomUUID();
+    // A caller may choose the id, to write it in the audit trail before the command goes out.
+    const commandId = opts.commandId ?? randomUUID();
     const expiresAt = new Date(now.getTime() + opts.timeoutMs).toISOString();
     this.db
       .prepare(

@@ -2,11 +2,13 @@
  * POST /api/v1/agents/:id/commands  {name, args?, timeoutSeconds?} -> 202 {commandId, state, ...}
  * GET  /api/v1/commands/:id          -> the command's state: pending | ok | error | timeout (to its requester only)
  */
+import { randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { apiError, type ApiEnv } from '../api/app.ts';
 import type { User } from '../auth/users.ts';
 import type { CommandService } from './commands.ts';
+import { authorizeFootageCommand } from './footage.ts';
 
 /** What an operator may ask of an agent; clip transfer control stays internal. */
 const PublicCommand = z.enum(['clip.request', 'snapshot', 'reprobe', 'config.apply']);
@@ -37,8 +39,13 @@ export function commandRoutes(opts: CommandRouteOptions) {
       if (!opts.agentExists(agentId)) return apiError(c, 404, 'not-found', `no active agent '${agentId}'`);
       const user = c.get('user');
       if (opts.mayCommand && !opts.mayCommand(user, agentId, body.data.name)) return apiError(c, 403, 'forbidden', 'not allowed to command this agent');
+      // Footage commands: one well-formed camera, the footage permission on it, and an audit entry before sending.
+      const footage = await authorizeFootageCommand(c.get('access'), agentId, body.data.name, body.data.args);
+      if (!footage.ok) return apiError(c, footage.status, footage.code, footage.message);
+      const commandId = randomUUID();
+      await footage.record(commandId);
       const timeoutMs = (body.data.timeoutSeconds ?? opts.defaultTimeoutSeconds) * 1000;
-      const record = opts.commands.send(agentId, body.data.name, body.data.args, { timeoutMs, requestedBy: user.username });
+      const record = opts.commands.send(agentId, body.data.name, body.data.args, { timeoutMs, requestedBy: user.username, commandId });
       return c.json(record, 202);
     });
 

@@ -15,10 +15,14 @@ import { requirePermission } from '../authz/gate.ts';
 import type { ClipService, ClipRow } from '../clips/clips.ts';
 import type { AuditTrail } from '../audit/trail.ts';
 import { fileResponse } from './range.ts';
+import { RecentViews } from '../audit/recent-views.ts';
 
 export interface ClipRouteDeps {
   clips: Pick<ClipService, 'get' | 'list' | 'filePath'>;
   audit: Pick<AuditTrail, 'record'>;
+  /** Views of one clip by one user within this window make one audit entry (default 10 min). */
+  viewWindowMs?: number;
+  now?: () => number;
 }
 
 const enc = encodeURIComponent;
@@ -44,6 +48,7 @@ export function clipView(c: ClipRow) {
 }
 
 export function clipRoutes(deps: ClipRouteDeps) {
+  const views = new RecentViews(deps.viewWindowMs ?? 10 * 60_000, deps.now);
   return (app: Hono<ApiEnv>) => {
     app.get(
       '/api/v1/cameras/:agentId/:cameraId/clips',
@@ -69,13 +74,17 @@ export function clipRoutes(deps: ClipRouteDeps) {
         const granted = c.get('access').granted!;
         const cam = granted.resource.type === 'camera' ? granted.resource.camera : undefined;
         const range = c.req.header('range');
-        // One audit entry per viewing, not per seek: a range that does not start at 0 continues one.
-        if (!range || /^bytes=0-/.test(range)) {
+        // Every served response is attributable. One entry per viewing, not per seek: repeats by
+        // this user of this clip within the window collapse into the entry already written. The
+        // Range header never decides (`bytes=1-`, `bytes=-N` or a malformed one carry the clip too).
+        const viewed = `${clip.agentId}/${clip.clipId}`;
+        if (views.due(granted.principal.userId, viewed)) {
           await deps.audit.record({
             action: 'clip.view', actor: granted.principal, ip: clientIp(c), purpose: granted.statedPurpose ?? null,
             resource: { type: 'camera', id: `${clip.agentId}/${clip.cameraId}`, ownerOrgId: cam?.ownerOrgId, areaId: cam?.areaId },
-            detail: { clipId: clip.clipId, from: clip.from, to: clip.to, sha256: clip.sha256, via: granted.decision.rule, grantId: granted.decision.grantId ?? null },
+            detail: { clipId: clip.clipId, from: clip.from, to: clip.to, sha256: clip.sha256, via: granted.decision.rule, grantId: granted.decision.grantId ?? null, range: range?.slice(0, 64) ?? null },
           });
+          views.mark(granted.principal.userId, viewed);
         }
         try {
           return fileResponse(file, range, 'video/mp4', { 'Content-Disposition': `inline; filename="${clip.clipId.replace(/[^A-Za-z0-9._-]/g, '_')}.mp4"` });
