@@ -169,7 +169,9 @@ export class ClipService {
     if (!clip) throw new IngestRefusal('chunk-unknown-clip', `chunk for unknown clip ${c.clipId}`);
     if (clip.state !== 'receiving') return;
     if (c.index >= clip.chunks) throw new IngestRefusal('bad-chunk', `chunk ${c.index} beyond the clip's ${clip.chunks} chunks`);
-    const data = Buffer.from(c.dataBase64, 'base64');
+    // decodeMessage gives the bytes as `data` (v2 frames, and v1's base64 decoded); dataBase64
+    // remains only for chunks handed in without decoding.
+    const data = c.data ?? Buffer.from(c.dataBase64 ?? '', 'base64');
     const expected = Math.min(clip.chunk_bytes, clip.bytes - c.index * clip.chunk_bytes);
     if (data.length !== expected) throw new IngestRefusal('bad-chunk', `chunk ${c.index} has ${data.length} bytes, expected ${expected}`);
     if (createHash('sha256').update(data).digest('hex') !== c.sha256) {
