@@ -50,7 +50,8 @@ test('hostile payloads are refused with a reason, never thrown', () => {
   const cases: Array<[TopicName, string, Buffer | string, string]> = [
     ['status', 'site-1', Buffer.alloc(MAX_PAYLOAD_BYTES + 1, 32), 'too-large'],
     ['status', 'site-1', '{not json', 'not-json'],
-    ['status', 'site-1', JSON.stringify({ ...good, v: 2 }), 'unsupported-version'],
+    ['status', 'site-1', JSON.stringify({ ...good, v: 3 }), 'unsupported-version'],
+    ['status', 'site-1', JSON.stringify({ ...good, v: 0 }), 'unsupported-version'],
     ['status', 'site-1', JSON.stringify({ ...good, id: 'x' }), 'bad-envelope'],
     ['status', 'site-2', JSON.stringify(good), 'agent-mismatch'],
     ['heartbeat', 'site-1', JSON.stringify(good), 'type-not-allowed'],

@@ -4,7 +4,8 @@
  * indexes it is missing; chunks go out one by one at the lowest priority, each with its sha256,
  * and leave the need list when the broker acknowledged them. Both the need list and the clip
  * survive restarts, so an upload resumes where it stopped; the aggregator's next `clip.need`
- * (sent on reconnect and when progress stalls) corrects anything lost in between.
+ * (sent on reconnect and when progress stalls) corrects anything lost in between. Chunks travel
+ * as binary frames (shared/src/protocol/frame.ts): about 300 bytes of header per 256 KiB.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -151,7 +152,8 @@ export class ClipUploader {
         continue;
       }
       const sha256 = createHash('sha256').update(data).digest('hex');
-      return { clipId: clip.clipId, index, body: { clipId: clip.clipId, index, sha256, dataBase64: data.toString('base64') } };
+      // The raw bytes: encodeMessage sends them after a small header (protocol v2 frame), not in base64.
+      return { clipId: clip.clipId, index, body: { clipId: clip.clipId, index, sha256, data } };
     }
     return undefined;
   }

@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger, encodeMessage, makeMessage, type BodyOf } from '@camfleet/shared';
+import { createLogger, encodeMessage, isFrame, makeMessage, readFrame, type BodyOf } from '@camfleet/shared';
 import { TokenBucket } from '@camfleet/shared/token-bucket';
 import { openAgentDb } from '../../src/storage/db.ts';
 import { UPLINK_MIGRATIONS } from '../../src/uplink/schema.ts';
@@ -36,7 +36,9 @@ function setup(bandwidth = 0) {
     connected: () => true,
     publish: (topic, payload) =>
       new Promise<void>((resolve) => {
-        const m = JSON.parse(payload.toString()) as { type: string; body: { eventId?: string; index?: number } };
+        // Chunks are binary frames (header, then raw bytes); everything else here is JSON.
+        const m = (isFrame(payload) ? (readFrame(payload) as { envelope: unknown }).envelope : JSON.parse(payload.toString())) as { type: string; body: { eventId?: string; index?: number } };
+        if (m.type === 'clip.chunk') assert.ok(isFrame(payload), 'clip chunks travel as binary frames');
         wire.push({ what: m.type === 'clip.chunk' ? `chunk${m.body.index}` : m.body.eventId ? `event:${m.body.eventId}` : m.type, ack: resolve });
       }),
     encodeChunk: (body: BodyOf<'clip.chunk'>) => encodeMessage(makeMessage('clip.chunk', 'site-a-1', 0, body)),

@@ -8,7 +8,7 @@
  * (agentId, seq) and every handler of the message runs. `handle` resolves only after that
  * transaction committed, and the broker sends the agent's PUBACK only then.
  */
-import { TOPICS, decodeMessage, parseTopic, type Logger, type Message, type MessageType } from '@camfleet/shared';
+import { PROTOCOL_VERSION, TOPICS, decodeMessage, encodeForVersion, parseTopic, type Logger, type Message, type MessageType, type ProtocolVersion } from '@camfleet/shared';
 import type { Db } from '../db/database.ts';
 import type { FleetStore } from '../fleet/store.ts';
 import { IngestStore } from './store.ts';
@@ -101,6 +101,19 @@ export class Ingest {
     this.committed.set(type, list);
   }
 
+  /**
+   * The protocol version each agent last spoke (its envelopes' `v`), so the centre answers a v1
+   * agent in v1: see forAgent().
+   */
+  private readonly protocolVersions = new Map<string, ProtocolVersion>();
+
+  /** `payload` for the agent owning `topic`, in the protocol version it last spoke (v2 until heard). */
+  forAgent(topic: string, payload: Buffer): Buffer {
+    const agentId = parseTopic(topic)?.agentId;
+    const v = agentId ? this.protocolVersions.get(agentId) : undefined;
+    return v && v !== PROTOCOL_VERSION ? encodeForVersion(payload, v) : payload;
+  }
+
   /** Called for each refused message (for metrics). */
   onReject(listener: (agentId: string, reason: string) => void): void {
     this.rejectListeners.push(listener);
@@ -117,6 +130,7 @@ export class Ingest {
     const result = decodeMessage(parsed.name, parsed.agentId, payload);
     if (!result.ok) return this.reject(clientAgentId, result.error, result.detail);
     const message = result.message;
+    this.protocolVersions.set(message.agentId, message.v);
     const outbox = TOPICS[parsed.name].outbox;
     if (!this.options.db) {
       this.countAccepted(message);

@@ -2,3 +2,4 @@ export * from './version.ts';
 export * from './topics.ts';
 export * from './camera.ts';
 export * from './messages.ts';
+export * from './frame.ts';

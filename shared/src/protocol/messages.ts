@@ -1,13 +1,14 @@
 /**
- * Envelope and message bodies of protocol v1. One zod schema per message type; topics.ts says
- * which types may appear on which topic.
+ * Envelope and message bodies of protocol v2 (and v1, still read). One zod schema per message
+ * type; topics.ts says which types may appear on which topic; frame.ts how bytes travel.
  */
 import { z } from 'zod';
-import { PROTOCOL_VERSION } from './version.ts';
+import { PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, unsupportedVersionDetail, type ProtocolVersion } from './version.ts';
+import { attachBytes, encodeFrame, isFrame, readFrame, splitAttachment } from './frame.ts';
 import { CameraReport } from './camera.ts';
 import { TOPICS, isValidAgentId, type TopicName } from './topics.ts';
 
-/** Largest MQTT payload either side accepts (a 256 KiB clip chunk in base64 fits with room). */
+/** Largest MQTT payload either side accepts (a v1 256 KiB clip chunk in base64 fits with room). */
 export const MAX_PAYLOAD_BYTES = 512 * 1024;
 export const CLIP_CHUNK_BYTES = 256 * 1024;
 
@@ -82,7 +83,10 @@ export const EventBody = z.object({
   endedAt: isoTime.optional(),
   /** Kind-specific details (class, score, box, peak dBFS, gap cause, ...). */
   data: z.record(z.string(), z.unknown()).default({}),
-  /** JPEG snapshot, base64, for object and tamper events. */
+  /**
+   * JPEG snapshot for object and tamper events. Base64 in memory (what detection produces and the
+   * centre's store reads); on the wire in v2 the raw bytes after the frame header (frame.ts).
+   */
   snapshotJpegBase64: z.string().max(300_000).optional(),
 });
 
@@ -101,12 +105,23 @@ export const ClipOfferBody = z.object({
   eventId: id.optional(),
 });
 
-export const ClipChunkBody = z.object({
-  clipId: id,
-  index: z.number().int().nonnegative(),
-  sha256: sha256Hex,
-  dataBase64: z.string().max(Math.ceil((CLIP_CHUNK_BYTES * 4) / 3) + 4),
-});
+/**
+ * One clip chunk. `data` holds the bytes (v2: the raw bytes of the frame after its header); v1
+ * agents send `dataBase64` instead, which decodeMessage turns into `data`, so a reader only ever
+ * sees `data` on a decoded chunk.
+ */
+export const ClipChunkBody = z
+  .object({
+    clipId: id,
+    index: z.number().int().nonnegative(),
+    sha256: sha256Hex,
+    data: z
+      .custom<Buffer>((v) => Buffer.isBuffer(v), 'expected bytes')
+      .refine((b) => b.length <= CLIP_CHUNK_BYTES, `more than ${CLIP_CHUNK_BYTES} bytes`)
+      .optional(),
+    dataBase64: z.string().max(Math.ceil((CLIP_CHUNK_BYTES * 4) / 3) + 4).optional(),
+  })
+  .refine((c) => (c.data === undefined) !== (c.dataBase64 === undefined), 'a chunk has either data or dataBase64');
 
 export const ReplyBody = z.object({
   commandId: id,
@@ -148,7 +163,7 @@ export type MessageType = keyof typeof BODIES;
 export type BodyOf<T extends MessageType> = z.infer<(typeof BODIES)[T]>;
 
 export const Envelope = z.object({
-  v: z.literal(PROTOCOL_VERSION),
+  v: z.union(SUPPORTED_PROTOCOL_VERSIONS.map((v) => z.literal(v)) as [z.ZodLiteral<1>, z.ZodLiteral<2>]),
   id: z.string().uuid(),
   agentId: z.string().refine(isValidAgentId, 'invalid agent id'),
   seq: z.number().int().nonnegative(),
@@ -158,7 +173,8 @@ export const Envelope = z.object({
 });
 
 export interface Message<T extends MessageType = MessageType> {
-  v: typeof PROTOCOL_VERSION;
+  /** PROTOCOL_VERSION when made here; 1 on messages from (or commands to) a v1 agent. */
+  v: ProtocolVersion;
   id: string;
   agentId: string;
   seq: number;
@@ -177,13 +193,60 @@ export function makeMessage<T extends MessageType>(
   return { v: PROTOCOL_VERSION, id: crypto.randomUUID(), agentId, seq, ts: now.toISOString(), type, body };
 }
 
+/**
+ * The payload of a message: JSON, or (v2) a binary frame when the message carries bytes (a clip
+ * chunk, an event snapshot, a snapshot reply). A v1 message is always JSON, with bytes in base64,
+ * as a v1 reader expects.
+ */
 export function encodeMessage(message: Message): Buffer {
+  if (message.v === 1) {
+    // v1 readers know a chunk's bytes only as dataBase64.
+    let m: Message = message;
+    if (m.type === 'clip.chunk') {
+      const { data, ...rest } = m.body as BodyOf<'clip.chunk'>;
+      if (data) m = { ...m, body: { ...rest, dataBase64: data.toString('base64') } };
+    }
+    return Buffer.from(JSON.stringify(m, (_k, v) => (isSerializedBuffer(v) ? Buffer.from(v.data).toString('base64') : v)));
+  }
+  const split = splitAttachment(message);
+  if (split) return encodeFrame(split.header, split.bytes);
   return Buffer.from(JSON.stringify(message));
+}
+
+/**
+ * A payload made here re-encoded for a reader of protocol `v` (the centre answering a v1 agent):
+ * same message, that envelope version, that version's encoding. Payloads this code cannot read
+ * are returned unchanged.
+ */
+export function encodeForVersion(payload: Buffer, v: ProtocolVersion): Buffer {
+  if (v === PROTOCOL_VERSION) return payload;
+  let message: Message;
+  if (isFrame(payload)) {
+    const frame = readFrame(payload);
+    if (!frame.ok) return payload;
+    const env = frame.envelope as Message;
+    const placed = attachBytes(env.type, env.body, frame.bytes);
+    if (!placed.ok) return payload;
+    message = { ...env, body: placed.body } as Message;
+  } else {
+    try {
+      message = JSON.parse(payload.toString());
+    } catch {
+      return payload;
+    }
+  }
+  return encodeMessage({ ...message, v });
+}
+
+/** What JSON.stringify makes of a Buffer (its toJSON), to turn into base64 for a v1 reader. */
+function isSerializedBuffer(v: unknown): v is { type: 'Buffer'; data: number[] } {
+  return !!v && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data);
 }
 
 export type DecodeError =
   | 'too-large'
   | 'not-json'
+  | 'bad-frame'
   | 'bad-envelope'
   | 'unsupported-version'
   | 'agent-mismatch'
@@ -202,14 +265,25 @@ export function decodeMessage(topic: TopicName, topicAgentId: string, payload: B
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
   if (size > MAX_PAYLOAD_BYTES) return { ok: false, error: 'too-large', detail: `${size} bytes` };
   let raw: unknown;
-  try {
-    raw = JSON.parse(payload.toString());
-  } catch {
-    return { ok: false, error: 'not-json', detail: 'payload is not JSON' };
+  let attached: Buffer | undefined;
+  const buf = typeof payload === 'string' ? Buffer.from(payload) : payload;
+  if (isFrame(buf)) {
+    const frame = readFrame(buf);
+    if (!frame.ok) return { ok: false, error: 'bad-frame', detail: frame.detail };
+    raw = frame.envelope;
+    attached = frame.bytes;
+  } else {
+    try {
+      raw = JSON.parse(buf.toString());
+    } catch {
+      return { ok: false, error: 'not-json', detail: 'payload is neither JSON nor a camfleet frame' };
+    }
   }
-  if (raw && typeof raw === 'object' && 'v' in raw && (raw as { v: unknown }).v !== PROTOCOL_VERSION) {
-    return { ok: false, error: 'unsupported-version', detail: `v=${String((raw as { v: unknown }).v)}` };
+  const v = raw && typeof raw === 'object' && 'v' in raw ? (raw as { v: unknown }).v : undefined;
+  if (v !== undefined && !(SUPPORTED_PROTOCOL_VERSIONS as readonly unknown[]).includes(v)) {
+    return { ok: false, error: 'unsupported-version', detail: unsupportedVersionDetail(v) };
   }
+  if (attached && v === 1) return { ok: false, error: 'bad-frame', detail: 'protocol v1 has no binary frames' };
   const env = Envelope.safeParse(raw);
   if (!env.success) return { ok: false, error: 'bad-envelope', detail: summarizeIssues(env.error) };
   if (env.data.agentId !== topicAgentId) {
@@ -219,10 +293,25 @@ export function decodeMessage(topic: TopicName, topicAgentId: string, payload: B
   if (!allowed.includes(env.data.type)) {
     return { ok: false, error: 'type-not-allowed', detail: `${env.data.type} on ${topic}` };
   }
+  let rawBody = env.data.body;
+  if (attached) {
+    const placed = attachBytes(env.data.type, rawBody, attached);
+    if (!placed.ok) return { ok: false, error: 'bad-frame', detail: placed.detail };
+    rawBody = placed.body;
+  }
   const schema = BODIES[env.data.type as MessageType];
-  const body = schema.safeParse(env.data.body);
+  const body = schema.safeParse(rawBody);
   if (!body.success) return { ok: false, error: 'bad-body', detail: summarizeIssues(body.error) };
-  return { ok: true, message: { ...env.data, type: env.data.type as MessageType, body: body.data } as Message };
+  let decoded = body.data;
+  // A v1 chunk's base64 becomes bytes here, so readers handle one form.
+  if (env.data.type === 'clip.chunk') {
+    const c = decoded as z.infer<typeof ClipChunkBody>;
+    if (c.dataBase64 !== undefined) {
+      const { dataBase64, ...rest } = c;
+      decoded = { ...rest, data: Buffer.from(dataBase64, 'base64') };
+    }
+  }
+  return { ok: true, message: { ...env.data, type: env.data.type as MessageType, body: decoded } as Message };
 }
 
 export function summarizeIssues(error: z.ZodError): string {

@@ -1,12 +1,13 @@
 /**
- * The MQTT topic tree of protocol v1: the only place topic names are spelled.
+ * The MQTT topic tree (camfleet/v1, used by protocol v1 and v2): the only place topic names are spelled.
  *
  * Every agent owns the subtree `camfleet/v1/agents/<agentId>/`. It publishes under it and
  * subscribes only to its own `commands` topic; the broker's ACL is derived from this table.
  */
-import { PROTOCOL_VERSION } from './version.ts';
+import { TOPIC_TREE_VERSION } from './version.ts';
 
-export const TOPIC_ROOT = `camfleet/v${PROTOCOL_VERSION}`;
+/** Unchanged by protocol v2 (see version.ts): v1 and v2 agents publish on the same tree. */
+export const TOPIC_ROOT = `camfleet/v${TOPIC_TREE_VERSION}`;
 
 /** Who publishes on a topic. */
 export type Direction = 'agent-to-aggregator' | 'aggregator-to-agent';
@@ -90,7 +91,7 @@ export const TOPICS = {
     retain: false,
     types: ['clip.chunk'],
     outbox: false,
-    description: 'One chunk of a clip, with its own sha256 (resumable; the aggregator says what is missing).',
+    description: 'One chunk of a clip, with its own sha256 (resumable; the aggregator says what is missing). v2: a binary frame, the header then the raw bytes.',
   },
   replies: {
     suffix: 'replies',
