@@ -102,6 +102,7 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
   private diskFull = false;
   private started = false;
   private lockFd: number | undefined;
+  private startedAtMs = 0;
 
   constructor(private readonly options: SiteRecorderOptions) {
     super();
@@ -126,6 +127,7 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
     if (this.started) return;
     this.takeLock();
     this.started = true;
+    this.startedAtMs = Date.now();
     // We hold the data directory's lock: any ffmpeg an earlier agent left running (holding a
     // camera session) is ours to kill before we connect again.
     await initChildRegistry(this.dataDir, this.logger);
@@ -210,7 +212,11 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
     const noted = state?.aliveCause && state.aliveMs !== null ? state.aliveMs : -Infinity;
     const until = Math.max(footageEnd, noted);
     const covered = [...rows.map((r) => ({ fromMs: r.startMs, toMs: r.endMs })), ...this.index.gaps(cameraId, from, until)];
-    const holes = attributeHoles(uncovered(from, until, covered, GAP_MIN_MS), state?.aliveMs ?? null, state?.aliveCause ?? null);
+    const holes = attributeHoles(uncovered(from, until, covered, GAP_MIN_MS), {
+      runStartedMs: state?.runStartedMs ?? null,
+      aliveMs: state?.aliveMs ?? null,
+      aliveCause: state?.aliveCause ?? null,
+    });
     for (const h of holes) {
       const gap = this.index.addGap(cameraId, h.fromMs, h.toMs, h.cause);
       this.emitEvent('recording.gap', cameraId, gap.fromMs, gap.toMs, { cause: gap.cause, durationS: (gap.toMs - gap.fromMs) / 1000, foundAtStart: true });
@@ -222,7 +228,7 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
   /** Writes down that this recorder is running and, per camera, why it is not recording (null: it is). */
   private markAlive(): void {
     try {
-      this.index.markAlive([...this.cameras.entries()].map(([cameraId, b]) => ({ cameraId, cause: b.recorder.state === 'recording' ? null : b.gapCause })));
+      this.index.markAlive(this.startedAtMs, [...this.cameras.entries()].map(([cameraId, b]) => ({ cameraId, cause: b.recorder.state === 'recording' ? null : b.gapCause })));
     } catch (err) {
       // a full disk can refuse this; the next note (or the agent-down default) covers it
       this.logger.debug({ err: (err as Error).message }, 'cannot note recorder state');

@@ -32,27 +32,40 @@ export function uncovered(fromMs: number, toMs: number, covered: readonly Interv
   return out;
 }
 
+/** What the last running recorder wrote down about a camera (recording_state). */
+export interface LastNote {
+  /** When that recorder started: before it, the agent was down. */
+  runStartedMs: number | null;
+  /** When it last wrote down its state. */
+  aliveMs: number | null;
+  /** Why the camera was not recording then; null when it was. */
+  aliveCause: string | null;
+}
+
 /**
- * The cause of each hole a start finds after the camera's covered time, from what the last
- * running recorder wrote down: up to `aliveMs` the camera was not recording for `aliveCause`
- * (or, when it was recording then, its footage died with the agent); after `aliveMs` nothing
- * ran at all. A hole across `aliveMs` with two causes becomes two rows.
+ * The cause of each hole a start finds after the camera's covered time, from the last note:
+ * before that recorder started, and after its last note, nothing ran (`agent-down`); in
+ * between, the camera was not recording for the noted cause (when it was recording then, the
+ * missing footage died with the agent: `agent-down` too). A hole across those moments becomes
+ * one row per cause.
  */
-export function attributeHoles(holes: readonly Interval[], aliveMs: number | null, aliveCause: string | null): CausedInterval[] {
+export function attributeHoles(holes: readonly Interval[], note: LastNote): CausedInterval[] {
   const out: CausedInterval[] = [];
   const push = (fromMs: number, toMs: number, cause: string) => {
+    if (!(toMs > fromMs)) return;
     const last = out[out.length - 1];
     if (last && last.toMs === fromMs && last.cause === cause) last.toMs = toMs;
-    else if (toMs > fromMs) out.push({ fromMs, toMs, cause });
+    else out.push({ fromMs, toMs, cause });
   };
-  const before = aliveCause ?? 'agent-down';
+  const runFrom = note.runStartedMs ?? -Infinity;
+  const runTo = note.aliveMs ?? -Infinity;
+  const during = note.aliveCause ?? 'agent-down';
   for (const h of holes) {
-    if (aliveMs === null || aliveMs <= h.fromMs) push(h.fromMs, h.toMs, 'agent-down');
-    else if (aliveMs >= h.toMs) push(h.fromMs, h.toMs, before);
-    else {
-      push(h.fromMs, aliveMs, before);
-      push(aliveMs, h.toMs, 'agent-down');
-    }
+    const a = Math.min(Math.max(h.fromMs, runFrom), h.toMs);
+    const b = Math.min(Math.max(h.fromMs, runTo), h.toMs);
+    push(h.fromMs, a, 'agent-down');
+    push(a, Math.max(a, b), during);
+    push(Math.max(a, b), h.toMs, 'agent-down');
   }
   return out;
 }

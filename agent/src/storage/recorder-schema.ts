@@ -111,11 +111,13 @@ export const RECORDER_MIGRATIONS: Migration[] = [
       -- since, even when earlier runs died before completing a segment (repeated crashes).
       --   covered_to_ms: every moment before it is footage or a gap row (kept by the triggers below,
       --                  in the same transaction as the row that extends it);
-      --   alive_ms:      when a running recorder last wrote down its state (every few seconds);
+      --   run_started_ms: when the recorder that last wrote here started (before: the agent was down);
+      --   alive_ms:      when that recorder last wrote down its state (every few seconds);
       --   alive_cause:   why that camera was not recording then (NULL: it was recording).
       CREATE TABLE recording_state (
         camera_id TEXT PRIMARY KEY,
         covered_to_ms INTEGER,
+        run_started_ms INTEGER,
         alive_ms INTEGER,
         alive_cause TEXT
       );

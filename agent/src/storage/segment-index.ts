@@ -70,6 +70,8 @@ export interface RecordingState {
   cameraId: string;
   /** Every moment before this is footage or a gap row. */
   coveredToMs: number | null;
+  /** When the recorder that last noted its state started. */
+  runStartedMs: number | null;
   /** The last time a running recorder wrote down this camera's state. */
   aliveMs: number | null;
   /** Why the camera was not recording at aliveMs; null when it was. */
@@ -286,18 +288,23 @@ export class SegmentIndex {
   recordingState(cameraId: string): RecordingState | undefined {
     if (!this.hasTable('recording_state')) return undefined;
     return this.db
-      .prepare('SELECT camera_id AS cameraId, covered_to_ms AS coveredToMs, alive_ms AS aliveMs, alive_cause AS aliveCause FROM recording_state WHERE camera_id = ?')
+      .prepare(
+        'SELECT camera_id AS cameraId, covered_to_ms AS coveredToMs, run_started_ms AS runStartedMs, alive_ms AS aliveMs, alive_cause AS aliveCause FROM recording_state WHERE camera_id = ?',
+      )
       .get(cameraId) as RecordingState | undefined;
   }
 
-  /** Writes down, in one transaction, that the recorder was running at `nowMs` and why each camera was not recording (null: it was). */
-  markAlive(states: Array<{ cameraId: string; cause: string | null }>, nowMs = Date.now()): void {
+  /**
+   * Writes down, in one transaction, that a recorder started at `runStartedMs` was running at
+   * `nowMs`, and why each camera was not recording then (null: it was).
+   */
+  markAlive(runStartedMs: number, states: Array<{ cameraId: string; cause: string | null }>, nowMs = Date.now()): void {
     const stmt = this.db.prepare(
-      `INSERT INTO recording_state (camera_id, alive_ms, alive_cause) VALUES (?, ?, ?)
-       ON CONFLICT (camera_id) DO UPDATE SET alive_ms = excluded.alive_ms, alive_cause = excluded.alive_cause`,
+      `INSERT INTO recording_state (camera_id, run_started_ms, alive_ms, alive_cause) VALUES (?, ?, ?, ?)
+       ON CONFLICT (camera_id) DO UPDATE SET run_started_ms = excluded.run_started_ms, alive_ms = excluded.alive_ms, alive_cause = excluded.alive_cause`,
     );
     this.db.transaction(() => {
-      for (const s of states) stmt.run(s.cameraId, nowMs, s.cause);
+      for (const s of states) stmt.run(s.cameraId, runStartedMs, nowMs, s.cause);
     })();
   }
 
