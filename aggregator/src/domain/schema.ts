@@ -83,4 +83,16 @@ export const DOMAIN_MIGRATIONS: Migration[] = [
       CREATE INDEX inventory_cameras_order ON inventory_cameras(area_id, agent_id, camera_id);
     `,
   },
+  {
+    id: 'domain-003',
+    // Purposes as '|a|b|' beside the JSON list: a scope's purpose test becomes a few instr() per
+    // row instead of parsing JSON per row (measured 6 µs → well under 1 µs per camera).
+    sql: `
+      ALTER TABLE inventory_cameras ADD COLUMN purposes_key TEXT NOT NULL DEFAULT '||';
+      UPDATE inventory_cameras SET purposes_key = '|' || COALESCE((SELECT group_concat(value, '|') FROM json_each(inventory_cameras.purposes)), '') || '|';
+      -- list order plus every column a scope tests: counting and paging a scope reads this index only
+      DROP INDEX inventory_cameras_order;
+      CREATE INDEX inventory_cameras_scope ON inventory_cameras(area_id, agent_id, camera_id, owner_kind, owner_org_id, purposes_key);
+    `,
+  },
 ];

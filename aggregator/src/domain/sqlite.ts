@@ -163,8 +163,14 @@ export function createSqliteDomainRepos(db: Db): DomainRepos {
         if (where === null) return { items: [], total: 0 };
         const from = needsState ? INVENTORY_FROM : 'FROM inventory_cameras i';
         const total = Number((db.prepare(`SELECT COUNT(*) AS n ${from} WHERE ${where}`).get(params) as { n: number }).n);
+        // Keys first (sorted, paged, from the inventory alone), then the joins for that page only.
         const limit = page ? ' LIMIT @limit OFFSET @offset' : '';
-        const rows = db.prepare(`${INVENTORY_SELECT} WHERE ${where} ORDER BY i.area_id, i.agent_id, i.camera_id${limit}`).all({ ...params, ...(page ?? {}) }) as Row[];
+        const rows = db
+          .prepare(
+            `WITH k AS (SELECT i.agent_id, i.camera_id, i.area_id FROM ${needsState ? INVENTORY_FROM.slice(5) : 'inventory_cameras i'} WHERE ${where} ORDER BY i.area_id, i.agent_id, i.camera_id${limit})
+             ${INVENTORY_SELECT} JOIN k ON k.agent_id = i.agent_id AND k.camera_id = i.camera_id ORDER BY k.area_id, k.agent_id, k.camera_id`,
+          )
+          .all({ ...params, ...(page ?? {}) }) as Row[];
         return { items: rows.map(toInventoryCamera), total };
       },
       async get(key: CameraKey) {
@@ -175,15 +181,15 @@ export function createSqliteDomainRepos(db: Db): DomainRepos {
         const t = now();
         db.prepare(
           `INSERT INTO inventory_cameras (agent_id, camera_id, name, site_id, owner_org_id, area_id, purposes, lat, lon, address,
-             serial, mac, manufacturer, model, created_at, updated_at, owner_kind, search)
+             serial, mac, manufacturer, model, created_at, updated_at, owner_kind, search, purposes_key)
            VALUES (@agentId, @cameraId, @name, @siteId, @ownerOrgId, @areaId, @purposes, @lat, @lon, @address,
-             @serial, @mac, @manufacturer, @model, @t, @t, COALESCE((SELECT kind FROM orgs WHERE id = @ownerOrgId), ''), @search)
+             @serial, @mac, @manufacturer, @model, @t, @t, COALESCE((SELECT kind FROM orgs WHERE id = @ownerOrgId), ''), @search, @purposesKey)
            ON CONFLICT (agent_id, camera_id) DO UPDATE SET name = excluded.name, site_id = excluded.site_id,
              owner_org_id = excluded.owner_org_id, area_id = excluded.area_id, purposes = excluded.purposes,
              lat = excluded.lat, lon = excluded.lon, address = excluded.address, serial = excluded.serial, mac = excluded.mac,
              manufacturer = excluded.manufacturer, model = excluded.model, updated_at = excluded.updated_at,
-             owner_kind = excluded.owner_kind, search = excluded.search`,
-        ).run({ ...e, purposes: JSON.stringify(e.purposes), t, search: cameraSearchText(e) });
+             owner_kind = excluded.owner_kind, search = excluded.search, purposes_key = excluded.purposes_key`,
+        ).run({ ...e, purposes: JSON.stringify(e.purposes), t, search: cameraSearchText(e), purposesKey: `|${e.purposes.join('|')}|` });
       },
       async mergeReported(agentId: string, cameras: readonly ReportedCamera[]) {
         const site = db.prepare('SELECT s.* FROM site_agents sa JOIN sites s ON s.id = sa.site_id WHERE sa.agent_id = ?').get(agentId) as Row | undefined;
@@ -244,8 +250,8 @@ export function scopedWhere(scope: InventoryScope, f: ResolvedFilter): { where: 
         parts.push('i.owner_kind NOT IN (SELECT value FROM json_each(@excludeKinds))');
       }
       if (scope.purposes) {
-        params.scopePurposes = JSON.stringify(scope.purposes);
-        parts.push('EXISTS (SELECT 1 FROM json_each(i.purposes) p WHERE p.value IN (SELECT value FROM json_each(@scopePurposes)))');
+        if (!scope.purposes.length) parts.push('0');
+        else parts.push(`(${scope.purposes.map((pp, k) => { params[`scopePurpose${k}`] = `|${pp}|`; return `instr(i.purposes_key, @scopePurpose${k}) > 0`; }).join(' OR ')})`);
       }
       reach.push(`(${parts.join(' AND ')})`);
     }
@@ -261,8 +267,8 @@ export function scopedWhere(scope: InventoryScope, f: ResolvedFilter): { where: 
     conds.push('i.area_id IN (SELECT value FROM json_each(@filterAreas))');
   }
   if (f.purpose) {
-    params.purpose = f.purpose;
-    conds.push('EXISTS (SELECT 1 FROM json_each(i.purposes) p WHERE p.value = @purpose)');
+    params.purpose = `|${f.purpose}|`;
+    conds.push('instr(i.purposes_key, @purpose) > 0');
   }
   if (f.owner) {
     params.owner = f.owner;
