@@ -73,6 +73,21 @@ export const AggregatorConfigSchema = z
       .default({ host: '0.0.0.0', port: 8080 }),
     uplink: Uplink.prefault({}),
     metrics: z.object({ influx: Influx.optional() }).strict().prefault({}),
+    /**
+     * The audit trail's anchor outside the database (aggregator/src/audit/anchor.ts): a signed head
+     * after every entry and a signed checkpoint every `checkpointEvery` entries, so that whoever can
+     * write the database cannot rebuild the chain unnoticed. `anchorKey` (>= 32 bytes) should come
+     * from a secret store; without it a random key is created in `anchorDir` (mode 0600).
+     */
+    audit: z
+      .object({
+        /** Default: <dataDir>/audit-anchor. Put it on storage the database's administrators cannot write. */
+        anchorDir: z.string().optional(),
+        anchorKey: SecretRef.optional(),
+        checkpointEvery: z.number().int().min(1).default(100),
+      })
+      .strict()
+      .prefault({}),
     /** Web dashboard settings (optional map tiles): see dashboard/config.ts. */
     dashboard: DashboardConfigSchema.prefault({}),
     log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') }).strict().default({ level: 'info' }),

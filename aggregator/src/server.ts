@@ -19,6 +19,8 @@ import { clipRoutes } from './dashboard/clip-routes.ts';
 import { cameraRoutes } from './dashboard/camera-routes.ts';
 import { AGGREGATOR_VERSION } from './version.ts';
 import { createDomainServices, type DomainServices } from './services.ts';
+import { AuditAnchor } from './audit/anchor.ts';
+import { anchorConfig } from './audit/config.ts';
 
 export interface RunningAggregator {
   db: Db;
@@ -47,10 +49,13 @@ export async function startAggregator(config: AggregatorConfig, logger = createL
     ingest,
     logger,
     alertSweepMs: 30_000,
+    // The audit chain's signed anchor, outside the database (a rebuilt chain no longer verifies).
+    auditAnchor: AuditAnchor.open(anchorConfig(config)),
     // Revocations reach the agent as a command (kept and retried by the command service).
     notifyAgent: (agentId, args) => uplink.commands.send(agentId, 'sharing.update', args, { timeoutMs: 24 * 3600_000, requestedBy: 'sharing' }),
   });
 
+  await domain.audit.adoptExisting();
   const live = new LiveStreams(fleet);
   const api = createApi({ fleet, users, domain, version: AGGREGATOR_VERSION, live, publicRoutes: uplink.publicRoutes, routes: [...uplink.routes, clipRoutes({ clips: uplink.clips, audit: domain.audit }), cameraRoutes({ samples: domain.events, fleet })] });
   const dashboard = createDashboardApp(config.dashboard);

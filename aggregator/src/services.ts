@@ -16,6 +16,7 @@ import { SharingService, type AgentNotifier } from './sharing/service.ts';
 import { Authorizer } from './authz/authorizer.ts';
 import { createSqliteAuditRepository } from './audit/repository.ts';
 import { AuditTrail } from './audit/trail.ts';
+import type { AuditAnchor } from './audit/anchor.ts';
 import { IngestStore } from './ingest/store.ts';
 import { createSqliteAlertRepository, type AlertRepository } from './alerts/repository.ts';
 import { AlertEngine, type AlertThresholds } from './alerts/engine.ts';
@@ -43,6 +44,8 @@ export interface DomainServiceOptions {
    * sharing) use their PostgreSQL adapters; the others still use `db` (see storage/README.md).
    */
   postgres?: PgQueryable;
+  /** Signed anchor of the audit chain outside the database (audit/anchor.ts). */
+  auditAnchor?: AuditAnchor;
 }
 
 export interface DomainServices {
@@ -67,7 +70,7 @@ export function createDomainServices(db: Db, opts: DomainServiceOptions = {}): D
   const repos = opts.postgres ? createPostgresDomainRepos(opts.postgres) : createSqliteDomainRepos(db);
   const grants = opts.postgres ? createPostgresGrantRepository(opts.postgres) : createSqliteGrantRepository(db);
   const agentExists = (id: string) => !!db.prepare('SELECT 1 FROM agents WHERE id = ?').get(id);
-  const audit = new AuditTrail(createSqliteAuditRepository(db), opts.now);
+  const audit = new AuditTrail(createSqliteAuditRepository(db), opts.now, opts.auditAnchor);
   const authorizer = new Authorizer({ repos, grants, now: opts.now, utcOffsetMinutes: opts.utcOffsetMinutes, agentExists, audit });
   const sharing = new SharingService({ repos, grants, audit, notify: opts.notifyAgent, now: opts.now });
 

@@ -51,7 +51,7 @@ export function entryHash(seq: number, prevHash: string, facts: AuditFacts): str
 
 export interface ChainProblem {
   seq: number;
-  problem: 'edited' | 'removed-before' | 'broken-link' | 'removed-at-end' | 'head-missing';
+  problem: 'edited' | 'removed-before' | 'broken-link' | 'removed-at-end' | 'head-missing' | 'anchor-mismatch' | 'anchor-forged' | 'anchor-missing';
   message: string;
 }
 
@@ -61,14 +61,29 @@ export interface ChainReport {
   lastSeq: number;
   lastHash: string;
   problems: ChainProblem[];
+  /** Checked against signed anchors outside the database (anchor.ts); null: the chain alone. */
+  anchor: { headSeq: number | null; checkpoints: number; unanchored: number } | null;
+}
+
+/** Signed points (seq, hash) from outside the database; see anchor.ts. */
+export interface AnchorPoints {
+  head: { seq: number; hash: string } | undefined;
+  checkpoints: ReadonlyArray<{ seq: number; hash: string }>;
+  forged: readonly string[];
 }
 
 /**
  * Checks entries in ascending seq: consecutive numbers from 1, each linked to the previous hash,
  * each hash matching its content, and the last one matching the recorded head.
  */
-export function verifyChain(entries: Iterable<AuditEntry>, head: { seq: number; hash: string } | undefined): ChainReport {
+export function verifyChain(entries: Iterable<AuditEntry>, head: { seq: number; hash: string } | undefined, anchors?: AnchorPoints): ChainReport {
   const problems: ChainProblem[] = [];
+  // What the centre signed outside the database: a rebuilt chain (re-hashed after an edit, cut
+  // short, renumbered after a deletion) is consistent in itself but no longer holds these.
+  const signed = new Map<number, string>();
+  for (const p of anchors?.checkpoints ?? []) signed.set(p.seq, p.hash);
+  if (anchors?.head) signed.set(anchors.head.seq, anchors.head.hash);
+  const seen = new Set<number>();
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let count = 0;
@@ -84,6 +99,11 @@ export function verifyChain(entries: Iterable<AuditEntry>, head: { seq: number; 
     if (entryHash(e.seq, e.prevHash, e) !== e.hash) {
       problems.push({ seq: e.seq, problem: 'edited', message: `entry ${e.seq} was changed after it was written` });
     }
+    const want = signed.get(e.seq);
+    if (want !== undefined) {
+      seen.add(e.seq);
+      if (want !== e.hash) problems.push({ seq: e.seq, problem: 'anchor-mismatch', message: `entry ${e.seq} is not the entry the centre signed (rewritten, or entries before it removed and renumbered)` });
+    }
     expectedSeq = e.seq + 1;
     prevHash = e.hash;
     last = e;
@@ -97,5 +117,18 @@ export function verifyChain(entries: Iterable<AuditEntry>, head: { seq: number; 
   } else if (last) {
     problems.push({ seq: last.seq, problem: 'head-missing', message: 'entries exist but the recorded head is missing' });
   }
-  return { ok: problems.length === 0, entries: count, lastSeq: last?.seq ?? 0, lastHash: last?.hash ?? GENESIS_HASH, problems };
+  let anchor: ChainReport['anchor'] = null;
+  if (anchors) {
+    for (const f of anchors.forged) problems.push({ seq: 0, problem: 'anchor-forged', message: `${f}: signature does not verify (forged, damaged, or another key)` });
+    const lastSeq = last?.seq ?? 0;
+    for (const seq of [...signed.keys()].sort((a, b) => a - b)) {
+      if (seen.has(seq)) continue;
+      problems.push(seq > lastSeq
+        ? { seq, problem: 'removed-at-end', message: `the trail ends at ${lastSeq} but the centre signed entry ${seq}` }
+        : { seq, problem: 'removed-before', message: `entry ${seq}, which the centre signed, is missing` });
+    }
+    if (!anchors.head && count > 0) problems.push({ seq: lastSeq, problem: 'anchor-missing', message: 'entries exist but the signed head is missing' });
+    anchor = { headSeq: anchors.head?.seq ?? null, checkpoints: anchors.checkpoints.length, unanchored: anchors.head ? Math.max(0, lastSeq - anchors.head.seq) : count };
+  }
+  return { ok: problems.length === 0, entries: count, lastSeq: last?.seq ?? 0, lastHash: last?.hash ?? GENESIS_HASH, problems, anchor };
 }

@@ -6,6 +6,7 @@
 import type { Principal } from '../authz/decide.ts';
 import { verifyChain, type AuditEntry, type AuditFacts, type ChainReport } from './chain.ts';
 import type { AuditRepository } from './repository.ts';
+import type { AuditAnchor } from './anchor.ts';
 
 export interface AuditRecordInput {
   action: string;
@@ -21,10 +22,17 @@ export class AuditTrail {
   constructor(
     private readonly repo: AuditRepository,
     private readonly now: () => Date = () => new Date(),
+    /** Signed heads and checkpoints outside the database (anchor.ts); absent: the chain alone. */
+    private readonly anchor?: AuditAnchor,
   ) {}
 
-  record(input: AuditRecordInput): Promise<AuditEntry> {
-    return this.repo.append({
+  /** Anchors what is already in the trail when anchoring is switched on (call once at start). */
+  async adoptExisting(): Promise<void> {
+    this.anchor?.adopt(await this.repo.head(), this.now().toISOString());
+  }
+
+  async record(input: AuditRecordInput): Promise<AuditEntry> {
+    const entry = await this.repo.append({
       at: this.now().toISOString(),
       actorUserId: input.actor?.userId ?? null,
       actorUsername: input.actor?.username ?? null,
@@ -39,13 +47,17 @@ export class AuditTrail {
       purpose: input.purpose ?? null,
       detail: input.detail ?? {},
     });
+    // No entry is reported written (and no footage served) before its signed head is on disk.
+    this.anchor?.written(entry);
+    return entry;
   }
 
   query(...args: Parameters<AuditRepository['query']>): Promise<AuditEntry[]> {
     return this.repo.query(...args);
   }
 
-  async verify(): Promise<ChainReport> {
-    return verifyChain(this.repo.scan(), await this.repo.head());
+  /** Checks the chain, and against the signed anchor when there is one (`anchor` overrides the trail's own). */
+  async verify(anchor: AuditAnchor | undefined = this.anchor): Promise<ChainReport> {
+    return verifyChain(this.repo.scan(), await this.repo.head(), anchor?.read());
   }
 }
