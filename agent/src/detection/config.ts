@@ -2,6 +2,7 @@
 // (e.g. cameras[].detection). Every field has a default: `{}` is a working configuration.
 import { z } from 'zod';
 import { COCO_LABELS, DEFAULT_CLASSES } from './detectors/coco-labels.ts';
+import { DEFAULT_DETECTOR_MODEL, DETECTOR_MODELS, type DetectorModel } from './detectors/models.ts';
 
 const point = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]);
 const polygon = z.array(point).min(3);
@@ -10,6 +11,8 @@ export const DetectionConfig = z
   .object({
     enabled: z.boolean().default(true),
     backend: z.enum(['onnx', 'tfjs-wasm']).default('onnx'),
+    /** Detector variant (network input side, letterbox or stretch); see DETECTOR_MODELS. */
+    model: z.enum(Object.keys(DETECTOR_MODELS) as [DetectorModel, ...DetectorModel[]]).default(DEFAULT_DETECTOR_MODEL),
     /** Frames per second decoded for analysis (from the sub stream). */
     fps: z.number().min(0.1).max(15).default(2),
     classes: z.array(z.enum(COCO_LABELS)).min(1).default([...DEFAULT_CLASSES] as Array<(typeof COCO_LABELS)[number]>),

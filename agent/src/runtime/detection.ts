@@ -24,6 +24,8 @@ export interface DetectedCamera {
   /** The picture size, when the probe knew it; otherwise read from the stream. */
   width?: number;
   height?: number;
+  /** Whether the stream carries audio, when known; otherwise a probe of the stream tells. */
+  hasAudio?: boolean;
   config: DetectionConfig;
 }
 
@@ -77,12 +79,13 @@ export class SiteDetection {
     await Promise.all([...this.running.keys()].map((id) => this.removeCamera(id)));
   }
 
-  private detector(backend: DetectionConfig['backend']): Promise<Detector> {
-    let d = this.detectors.get(backend);
+  private detector(backend: DetectionConfig['backend'], model: DetectionConfig['model']): Promise<Detector> {
+    const key = `${backend}/${model}`;
+    let d = this.detectors.get(key);
     if (!d) {
       // One thread per inference: measured as the efficient setting on a small box (see the detection bench).
-      d = loadDetection().then((m) => m.createDetector(backend, { threads: 1 }));
-      this.detectors.set(backend, d);
+      d = loadDetection().then((m) => m.createDetector(backend, { threads: 1, model }));
+      this.detectors.set(key, d);
     }
     return d;
   }
@@ -96,12 +99,14 @@ export class SiteDetection {
     while (!signal.aborted) {
       try {
         const { DetectionPipeline, FfmpegFrameSource, pipelineSettings, probeMedia, runFeed } = await loadDetection();
-        const info = camera.width && camera.height ? undefined : await probeMedia(camera.url);
+        // Probed whenever size or audio is unknown: loud-sound detection needs to know the stream
+        // has audio, and the camera's probe record does not say (issue 15: sound never ran).
+        const info = camera.width && camera.height && camera.hasAudio !== undefined ? undefined : await probeMedia(camera.url);
         const width = camera.width ?? info!.width;
         const height = camera.height ?? info!.height;
         pipeline ??= new DetectionPipeline({
           cameraId: camera.id,
-          detector: await this.detector(camera.config.backend),
+          detector: await this.detector(camera.config.backend, camera.config.model),
           sourceWidth: width,
           sourceHeight: height,
           ...pipelineSettings(camera.config),
@@ -114,7 +119,7 @@ export class SiteDetection {
           sourceWidth: width,
           sourceHeight: height,
           fps: camera.config.fps,
-          audio: info?.hasAudio ?? false,
+          audio: camera.hasAudio ?? info?.hasAudio ?? false,
           clock: 'wall',
         });
         sources.add(source);

@@ -3,7 +3,7 @@
 import { type Command, flag, str, UsageError } from '@camfleet/shared';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { createDetector, type DetectorBackend } from '../../detection/detectors/create.ts';
+import { createDetector, DEFAULT_DETECTOR_MODEL, DETECTOR_MODELS, type DetectorBackend, type DetectorModel } from '../../detection/detectors/create.ts';
 import { DEFAULT_CLASSES, COCO_LABELS } from '../../detection/detectors/coco-labels.ts';
 import { AUDIO_SAMPLE_RATE, decodeImage, FfmpegFrameSource, probeMedia } from '../../detection/frames/ffmpeg.ts';
 import { DetectionPipeline } from '../../detection/pipeline.ts';
@@ -45,7 +45,7 @@ const brief = (ds: Detection[]) => ds.map((d) => ({ class: d.class, score: d.sco
 export const detect: Command = {
   name: 'detect',
   summary: 'run motion, object detection, tracking, tamper and sound analysis on an image or video file',
-  usage: 'detect <image-or-video> [--fps <n>] [--json] [--classes person,car|all] [--score <0..1>] [--no-motion] [--zones <json>] [--masks <json>] [--backend onnx|tfjs-wasm]',
+  usage: 'detect <image-or-video> [--fps <n>] [--json] [--classes person,car|all] [--score <0..1>] [--no-motion] [--zones <json>] [--masks <json>] [--backend onnx|tfjs-wasm] [--model <variant>]',
   details: [
     'Prints every frame the detector ran on (class, score, box [x, y, width, height] in source pixels,',
     "the frame's time in seconds) and the events; --json prints one JSON object per line.",
@@ -60,6 +60,7 @@ export const detect: Command = {
     zones: { type: 'string' },
     masks: { type: 'string' },
     backend: { type: 'string' },
+    model: { type: 'string' },
   },
   allowPositionals: true,
   async run(ctx) {
@@ -77,7 +78,9 @@ export const detect: Command = {
     const out = (line: object, text: string) => ctx.stdout.write(json ? `${JSON.stringify(line)}\n` : `${text}\n`);
 
     const info = await probeMedia(file);
-    const detector = await createDetector(backend, { classes, scoreThreshold, threads: availableParallelism() });
+    const model = (str(ctx, 'model') ?? DEFAULT_DETECTOR_MODEL) as DetectorModel;
+    if (!DETECTOR_MODELS[model]) throw new UsageError(`--model must be one of ${Object.keys(DETECTOR_MODELS).join(', ')}`);
+    const detector = await createDetector(backend, { classes, scoreThreshold, threads: availableParallelism(), model });
     try {
       if (info.still) {
         const frame = await decodeImage(file);

@@ -36,6 +36,8 @@ export interface NanoDetLevel {
 /** The network behind a backend: NCHW float input in, the three levels out. */
 export interface NanoDetRunner {
   readonly backend: string;
+  /** Input side the runner's network was built for. */
+  readonly inputSize: number;
   run(input: Float32Array): Promise<NanoDetLevel[]>;
   close(): Promise<void>;
 }
@@ -52,29 +54,50 @@ export function levelsFromOutputs(outputs: Array<{ dims: readonly number[]; data
   });
 }
 
-/** Resizes (bilinear, aspect not kept, as NanoDet's demo does) and normalises into NCHW. */
-export function preprocess(frame: Frame, normalisation: Normalisation = 'bgr-meanstd', size = NANODET_INPUT_SIZE): Float32Array {
+/** Where the frame lands in the square input: content size and offset (letterbox) or the whole square (stretch). */
+export interface InputPlacement {
+  /** Input pixels per frame pixel, per axis. */
+  kx: number;
+  ky: number;
+  /** Content area in the input square. */
+  width: number;
+  height: number;
+}
+
+export function placement(frameWidth: number, frameHeight: number, size: number, resize: 'stretch' | 'letterbox'): InputPlacement {
+  if (resize === 'stretch') return { kx: size / frameWidth, ky: size / frameHeight, width: size, height: size };
+  const k = Math.min(size / frameWidth, size / frameHeight);
+  return { kx: k, ky: k, width: Math.max(1, Math.round(frameWidth * k)), height: Math.max(1, Math.round(frameHeight * k)) };
+}
+
+/**
+ * Resizes (bilinear) and normalises into NCHW. stretch: aspect not kept, as NanoDet's demo does;
+ * letterbox: aspect kept, top-left aligned, the rest filled with the mean (0 after normalisation).
+ */
+export function preprocess(frame: Frame, normalisation: Normalisation = 'bgr-meanstd', size = NANODET_INPUT_SIZE, resize: 'stretch' | 'letterbox' = 'stretch'): Float32Array {
   const out = new Float32Array(3 * size * size);
   const { width: w, height: h, channels: c, data } = frame;
-  const sx = w / size;
-  const sy = h / size;
+  const place = placement(w, h, size, resize);
+  const sx = w / place.width;
+  const sy = h / place.height;
   const plane = size * size;
   const mean = normalisation === 'rgb01' ? [0, 0, 0] : [123.675, 116.28, 103.53]; // R, G, B
   const std = normalisation === 'rgb01' ? [255, 255, 255] : [58.395, 57.12, 57.375];
   // BGR models take blue in plane 0.
   const planeOf = normalisation === 'rgb01' ? [0, 1, 2] : [2, 1, 0];
   // Sampling positions per column, computed once (half-pixel centres, as TF/ONNX bilinear).
-  const x0s = new Int32Array(size);
-  const x1s = new Int32Array(size);
-  const wxs = new Float32Array(size);
-  for (let x = 0; x < size; x++) {
+  const cols = place.width;
+  const x0s = new Int32Array(cols);
+  const x1s = new Int32Array(cols);
+  const wxs = new Float32Array(cols);
+  for (let x = 0; x < cols; x++) {
     const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w - 1);
     x0s[x] = Math.floor(fx);
     x1s[x] = Math.min(x0s[x]! + 1, w - 1);
     wxs[x] = fx - x0s[x]!;
   }
   const scale = [1 / std[0]!, 1 / std[1]!, 1 / std[2]!];
-  for (let y = 0; y < size; y++) {
+  for (let y = 0; y < place.height; y++) {
     const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), h - 1);
     const y0 = Math.floor(fy);
     const y1 = Math.min(y0 + 1, h - 1);
@@ -86,7 +109,7 @@ export function preprocess(frame: Frame, normalisation: Normalisation = 'bgr-mea
       const base = planeOf[ch]! * plane + y * size;
       const m = mean[ch]!;
       const sc = scale[ch]!;
-      for (let x = 0; x < size; x++) {
+      for (let x = 0; x < cols; x++) {
         const xa = x0s[x]!;
         const xb = x1s[x]!;
         const wx = wxs[x]!;
@@ -118,15 +141,23 @@ export interface DecodeOptions extends DetectorOptions {
   /** Source frame size, to scale boxes back into source pixels. */
   sourceWidth: number;
   sourceHeight: number;
+  resize?: 'stretch' | 'letterbox';
+  /**
+   * Boxes of different classes overlapping by more than this are one object: the lower-scored is
+   * dropped. A van near the camera comes out as truck 0.50 and bus 0.43 on the same pixels, which
+   * per-class NMS keeps as two objects (two events, a false positive). 0.8 leaves a rider and the
+   * motorbike under them apart (their IoU is far lower). 1 disables it.
+   */
+  crossClassIou?: number;
 }
 
-/** Greedy non-maximum suppression on score-sorted candidates, per class. */
-export function nms(candidates: Detection[], iouThreshold: number, maxDetections: number): Detection[] {
+/** Greedy non-maximum suppression on score-sorted candidates, per class (and across classes above `crossClassIou`). */
+export function nms(candidates: Detection[], iouThreshold: number, maxDetections: number, crossClassIou = 1): Detection[] {
   const sorted = [...candidates].sort((a, b) => b.score - a.score);
   const kept: Detection[] = [];
   for (const d of sorted) {
     if (kept.length >= maxDetections) break;
-    if (kept.some((k) => k.classId === d.classId && iou(k.box, d.box) > iouThreshold)) continue;
+    if (kept.some((k) => { const o = iou(k.box, d.box); return (k.classId === d.classId && o > iouThreshold) || o > crossClassIou; })) continue;
     kept.push(d);
   }
   return kept;
@@ -137,8 +168,9 @@ export function decode(levels: NanoDetLevel[], options: DecodeOptions): Detectio
   const threshold = options.scoreThreshold ?? 0.35;
   const wanted = new Set((options.classes ?? DEFAULT_CLASSES).map((c) => COCO_LABELS.indexOf(c as (typeof COCO_LABELS)[number])));
   wanted.delete(-1);
-  const kx = options.sourceWidth / inputSize;
-  const ky = options.sourceHeight / inputSize;
+  const place = placement(options.sourceWidth, options.sourceHeight, inputSize, options.resize ?? 'stretch');
+  const kx = 1 / place.kx;
+  const ky = 1 / place.ky;
   const bins = NANODET_REG_MAX + 1;
   const candidates: Detection[] = [];
   for (const level of levels) {
@@ -163,8 +195,8 @@ export function decode(levels: NanoDetLevel[], options: DecodeOptions): Detectio
       const bottom = expectedDistance(level.regression, base + 3 * bins) * level.stride;
       const x1 = Math.max(0, cx - left);
       const y1 = Math.max(0, cy - top);
-      const x2 = Math.min(inputSize, cx + right);
-      const y2 = Math.min(inputSize, cy + bottom);
+      const x2 = Math.min(place.width, cx + right);
+      const y2 = Math.min(place.height, cy + bottom);
       if (x2 <= x1 || y2 <= y1) continue;
       candidates.push({
         class: COCO_LABELS[best]!,
@@ -174,7 +206,7 @@ export function decode(levels: NanoDetLevel[], options: DecodeOptions): Detectio
       });
     }
   }
-  return nms(candidates, options.iouThreshold ?? 0.5, options.maxDetections ?? 100).map((d) => ({
+  return nms(candidates, options.iouThreshold ?? 0.5, options.maxDetections ?? 100, options.crossClassIou ?? 0.8).map((d) => ({
     ...d,
     score: Math.round(d.score * 1000) / 1000,
     box: d.box.map((v) => Math.round(v)) as Box,
@@ -183,6 +215,10 @@ export function decode(levels: NanoDetLevel[], options: DecodeOptions): Detectio
 
 export interface NanoDetDetectorOptions extends DetectorOptions {
   normalisation?: Normalisation;
+  /** Network input side (a multiple of 32; the runner's model must have been converted for it). */
+  inputSize?: number;
+  /** stretch: the frame is resized to the square (aspect lost); letterbox: scaled to fit, padded. */
+  resize?: 'stretch' | 'letterbox';
 }
 
 /** A Detector made of a NanoDet runner (any backend) and the shared pre/post-processing. */
@@ -192,13 +228,14 @@ export class NanoDetDetector implements Detector {
     private readonly runner: NanoDetRunner,
     private readonly options: NanoDetDetectorOptions = {},
   ) {
-    this.name = `nanodet-g/${runner.backend}`;
+    this.name = `nanodet-g-${runner.inputSize}${options.resize === 'letterbox' ? '-letterbox' : ''}/${runner.backend}`;
   }
 
   async detect(frame: Frame): Promise<Detection[]> {
-    const input = preprocess(frame, this.options.normalisation ?? 'bgr-meanstd');
+    const resize = this.options.resize ?? 'stretch';
+    const input = preprocess(frame, this.options.normalisation ?? 'bgr-meanstd', this.runner.inputSize, resize);
     const levels = await this.runner.run(input);
-    return decode(levels, { ...this.options, sourceWidth: frame.width, sourceHeight: frame.height });
+    return decode(levels, { ...this.options, inputSize: this.runner.inputSize, resize, sourceWidth: frame.width, sourceHeight: frame.height });
   }
 
   close(): Promise<void> {

@@ -30,6 +30,8 @@ interface ModelJson {
 
 export class TfjsWasmNanoDetRunner implements NanoDetRunner {
   readonly backend = 'tfjs-wasm';
+  /** The TF.js graph's sizes are constants: 416 only. */
+  readonly inputSize = NANODET_INPUT_SIZE;
   private constructor(private readonly model: tf.GraphModel) {}
 
   static async create(modelDir = nanodetTfjsDir()): Promise<TfjsWasmNanoDetRunner> {
