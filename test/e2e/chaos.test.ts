@@ -19,7 +19,6 @@ test('10 agent kills and 2 aggregator kills: every segment intact, every hole ca
       patternCameras: 1,
       footageCamera: true,
       minClips: 1,
-      runMs: [1500, 9000],
       log: () => {},
     });
     console.log(formatReport(report));

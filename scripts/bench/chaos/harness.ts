@@ -45,8 +45,10 @@ export interface ChaosOptions {
   patternCameras?: number;
   /** One camera streaming street footage, recorded and detected (events, clips). */
   footageCamera?: boolean;
-  /** Each agent run lasts a random time in this range before its SIGKILL. */
-  runMs?: [number, number];
+  /** Share of the kills that fall at a random moment of the agent's start-up (default 0.25). */
+  startupKillShare?: number;
+  /** The other kills: a random time in this range after the relaunched agent records again (default 0 to 12 s). */
+  recordingKillMs?: [number, number];
   /** Clips to wait for in the calm period after the kills (0: none required). */
   minClips?: number;
   /** Deadline of the calm period (outbox drained, uploads finished). */
@@ -57,6 +59,8 @@ export interface ChaosOptions {
 
 export interface ChaosReport {
   agentKills: number;
+  /** Of the agent kills, those during its start-up (before it recorded again). */
+  startupKills: number;
   aggregatorKills: number;
   elapsedS: number;
   seed: number;
@@ -164,8 +168,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const log = o.log ?? ((l: string) => console.log(l));
   const seed = o.seed ?? Date.now() % 1_000_000;
   const rand = rng(seed);
-  // an agent takes several seconds to start on a busy box: kill moments span its start-up and its recording
-  const [runMin, runMax] = o.runMs ?? [3000, 25_000];
+  // An agent takes several seconds to start on a busy box: a share of the kills hits its start-up
+  // (before it records anything), the others a random moment once it records again, so that
+  // segments are cut off at every point of their 2 s, uploads are interrupted, and some runs die
+  // before their first segment completes.
+  const startupShare = o.startupKillShare ?? 0.25;
+  const [recMin, recMax] = o.recordingKillMs ?? [0, 12_000];
   const started = Date.now();
   const aggDir = join(o.workDir, 'agg');
   const agentDir = join(o.workDir, 'agent');
@@ -271,9 +279,26 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 
     await startAgg();
     const aggEvery = o.aggregatorKills > 0 ? Math.max(1, Math.floor(o.agentKills / o.aggregatorKills)) : Infinity;
+    const recordingSince = (t: number): boolean => {
+      if (!outboxDb) return false;
+      const r = outboxDb.prepare('SELECT MAX(alive_ms) AS t FROM recording_state WHERE alive_cause IS NULL').get() as { t: number | null } | undefined;
+      return (r?.t ?? 0) > t;
+    };
+    let startupKills = 0;
     for (let i = 1; i <= o.agentKills; i++) {
+      const launchedAt = Date.now();
       startAgent();
-      const runFor = runMin + rand() * (runMax - runMin);
+      let runFor: number;
+      if (rand() < startupShare) {
+        startupKills++;
+        runFor = rand() * 10_000;
+      } else {
+        await until('the relaunched agent recording', () => {
+          pollAgentDb();
+          return recordingSince(launchedAt) || agent!.child.exitCode !== null;
+        }, 120_000, 100).catch(() => log(`run ${i}: not recording after 120 s; killed anyway`));
+        runFor = recMin + rand() * (recMax - recMin);
+      }
       const aggKillHere = aggregatorKills < o.aggregatorKills && i % aggEvery === 0;
       if (aggKillHere) {
         // the centre dies in the middle of this agent run and comes back after a moment
@@ -397,7 +422,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       for (const e of stored) {
         ids.set(e.eventId, (ids.get(e.eventId) ?? 0) + 1);
         // the same happening reported under two ids (a re-emitted gap, say) is stored twice too
-        const key = JSON.stringify([e.kind, e.cameraId, e.startedAt, e.endedAt ?? null, e.kind === 'recording.gap' ? null : (e.data as Record<string, unknown>).class ?? null]);
+        const key = JSON.stringify([e.kind, e.cameraId, e.startedAt, e.endedAt ?? null, e.data]);
         happenings.set(key, (happenings.get(key) ?? 0) + 1);
       }
       const storedTwice = [...ids.values()].filter((n) => n > 1).length + [...happenings.values()].filter((n) => n > 1).length;
@@ -429,6 +454,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 
     const report: ChaosReport = {
       agentKills,
+      startupKills,
       aggregatorKills,
       elapsedS: Math.round((Date.now() - started) / 1000),
       seed,
@@ -470,7 +496,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 /** The figures, one per line, for people. */
 export function formatReport(r: ChaosReport): string {
   const lines = [
-    `agent kills ${r.agentKills}, aggregator kills ${r.aggregatorKills}, ${r.elapsedS} s, seed ${r.seed}, cameras ${r.cameras.join(', ')}`,
+    `agent kills ${r.agentKills} (${r.startupKills} during start-up), aggregator kills ${r.aggregatorKills}, ${r.elapsedS} s, seed ${r.seed}, cameras ${r.cameras.join(', ')}`,
     `segments           ${r.segments.total} (${r.segments.intact} intact, ${r.segments.altered} altered, ${r.segments.missing} missing, ${r.segments.expired} expired; ${r.segments.repaired} repaired after a kill)`,
     `chain breaks       ${r.chainBreaks}`,
     `gap rows           ${r.gaps.rows} (${Object.entries(r.gaps.byCause).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'})`,

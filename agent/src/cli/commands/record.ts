@@ -54,6 +54,9 @@ export const record: Command = {
     if (!CAMERA_ID.test(cameraId)) throw new UsageError(`--camera: letters, digits, _ and - only (max 64)`);
     const segmentSeconds = int(ctx, 'segment-seconds', 10);
     const durationS = int(ctx, 'duration', 0);
+    // refused here with the option's name rather than deep in the recorder
+    if (segmentSeconds < 1 || segmentSeconds > 3600) throw new UsageError('--segment-seconds: between 1 and 3600');
+    if (durationS < 0) throw new UsageError('--duration: seconds, 0 (until Ctrl-C) or more');
     const audio = (str(ctx, 'audio') ?? 'aac') as AudioMode;
     if (!['copy', 'aac', 'none'].includes(audio)) throw new UsageError('--audio: copy, aac or none');
     // rtsp://user@host/...: the user from the URL, the password asked for like --user's
