@@ -49,7 +49,9 @@ export class CommandService {
       )
       .run(commandId, agentId, name, JSON.stringify(args), opts.requestedBy ?? null, now.toISOString(), expiresAt);
     this.transmit(agentId, { commandId, name, args, expiresAt }).catch((err: Error) => {
-      this.settle(commandId, agentId, { ok: false, error: { code: 'send-failed', message: err.message } });
+      // The requester reads this record: the broker's own message stays in the log.
+      this.logger.warn({ agentId, commandId, err: err.message }, 'command not sent');
+      this.settle(commandId, agentId, { ok: false, error: { code: 'send-failed', message: 'the command could not be sent to the agent' } });
     });
     return this.get(commandId)!;
   }
