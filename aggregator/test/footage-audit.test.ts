@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { clipRoutes } from '../src/dashboard/clip-routes.ts';
 import type { ClipRow } from '../src/clips/clips.ts';
 import { CONSENT_VERSION } from '../src/sharing/types.ts';
+import { makeMessage } from '@camfleet/shared';
 import { tempDir } from '../../test/support/tmp.ts';
 import { smallCity } from './fixtures/small-city.ts';
 
@@ -140,6 +141,29 @@ test("done when: a business owner sees in its audit every snapshot and clip of i
   } finally {
     c.cleanup();
   }
+});
+
+test("a snapshot command's result is footage: read with a purpose, audited, and not after the grant is revoked", async () => {
+  const c = await smallCityWithClips([]);
+  const grant = { cameras: [{ agentId: 'agent-shop', cameraId: 'cam-1' }], granteeOrgIds: ['police'], levels: ['health', 'events', 'snapshots'], purposes: ['public_order'], consent: { version: CONSENT_VERSION, accepted: true } };
+  const created = await c.city.call('shop-owner', 'POST', '/api/v1/sharing/grants', grant);
+  const grantId = ((await created.json()) as { id: string }).id;
+  const sent = await c.city.call('police', 'POST', '/api/v1/agents/agent-shop/commands?purpose=public_order', { name: 'snapshot', args: { cameraId: 'cam-1' } });
+  assert.is(sent.status, 202);
+  const { commandId } = (await sent.json()) as { commandId: string };
+  // The agent answers with the JPEG.
+  c.city.commands.handleReply(makeMessage('reply', 'agent-shop', 1, { commandId, ok: true, result: { jpegBase64: Buffer.from('jpeg').toString('base64') } }));
+  assert.is((await c.city.call('police', 'GET', `/api/v1/commands/${commandId}`)).status, 400, 'footage read without a purpose');
+  const read = await c.city.call('police', 'GET', `/api/v1/commands/${commandId}?purpose=public_order`);
+  assert.is(read.status, 200);
+  assert.is(((await read.json()) as { state: string }).state, 'ok');
+  assert.is((await c.city.call('police', 'GET', `/api/v1/commands/${commandId}?purpose=public_order`)).status, 200);
+  const views = (await c.city.domain.audit.query({ action: 'snapshot.view', limit: 10 })).filter((e) => e.detail.commandId === commandId);
+  assert.is(views.length, 1, 'read twice, recorded once');
+  assert.is(views[0]!.detail.grantId, grantId);
+  assert.is((await c.city.call('shop-owner', 'POST', `/api/v1/sharing/grants/${grantId}/revoke`)).status, 200);
+  assert.is((await c.city.call('police', 'GET', `/api/v1/commands/${commandId}?purpose=public_order`)).status, 403, 'revoked: the stored snapshot is not served either');
+  c.cleanup();
 });
 
 async function smallCityWithClips(clips: Array<{ agentId: string; cameraId: string; clipId: string }>) {

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import type { AccessGate } from '../authz/gate.ts';
 import type { Action } from '../authz/policy.ts';
+import type { RecentViews } from '../audit/recent-views.ts';
 
 export const FOOTAGE_COMMANDS: Readonly<Record<string, { action: Action; audit: string }>> = {
   'clip.request': { action: 'request_clip', audit: 'clip.request' },
@@ -45,4 +46,34 @@ export async function authorizeFootageCommand(gate: AccessGate, agentId: string,
       });
     },
   };
+}
+
+/**
+ * Reading a footage command's result is a look at footage too (a snapshot's JPEG): the footage
+ * permission is checked again, now, with the purpose stated on this read (a grant revoked since
+ * the command was sent stops it), and the read is audited as `snapshot.view`, once per user and
+ * command within the window of `views`. Results without footage (pending, errors, other commands)
+ * pass unchanged.
+ */
+export async function authorizeFootageResult(
+  gate: AccessGate,
+  record: { commandId: string; agentId: string; name: string; args: Record<string, unknown>; state: string },
+  views: RecentViews,
+): Promise<{ ok: true } | { ok: false; status: 400 | 403 | 404; code: string; message: string }> {
+  if (record.name !== 'snapshot' || record.state !== 'ok') return { ok: true };
+  const cameraId = typeof record.args.cameraId === 'string' ? record.args.cameraId : '';
+  const r = await gate.check('view_snapshot', { type: 'camera', agentId: record.agentId, cameraId });
+  if (!r.ok) return r;
+  const g = r.granted;
+  const cam = g.resource.type === 'camera' ? g.resource.camera : undefined;
+  const footage = `command:${record.commandId}`;
+  if (views.due(g.principal.userId, footage)) {
+    await gate.recordAccess({
+      action: 'snapshot.view', actor: g.principal, ip: gate.ip, purpose: g.statedPurpose ?? null,
+      resource: { type: 'camera', id: `${record.agentId}/${cameraId}`, ownerOrgId: cam?.ownerOrgId, areaId: cam?.areaId },
+      detail: { commandId: record.commandId, via: g.decision.rule, grantId: g.decision.grantId ?? null },
+    });
+    views.mark(g.principal.userId, footage);
+  }
+  return { ok: true };
 }

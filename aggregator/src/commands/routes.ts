@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { apiError, type ApiEnv } from '../api/app.ts';
 import type { User } from '../auth/users.ts';
 import type { CommandService } from './commands.ts';
-import { authorizeFootageCommand } from './footage.ts';
+import { authorizeFootageCommand, authorizeFootageResult } from './footage.ts';
+import { RecentViews } from '../audit/recent-views.ts';
 
 /** What an operator may ask of an agent; clip transfer control stays internal. */
 const PublicCommand = z.enum(['clip.request', 'snapshot', 'reprobe', 'config.apply']);
@@ -31,6 +32,7 @@ export interface CommandRouteOptions {
 }
 
 export function commandRoutes(opts: CommandRouteOptions) {
+  const resultViews = new RecentViews(10 * 60_000);
   return (app: Hono<ApiEnv>) => {
     app.post('/api/v1/agents/:id/commands', async (c) => {
       const agentId = c.req.param('id');
@@ -52,12 +54,12 @@ export function commandRoutes(opts: CommandRouteOptions) {
     app.get('/api/v1/commands/:id', (c) => {
       const record = opts.commands.get(c.req.param('id'));
       const user = c.get('user');
-      // A result can hold footage (a snapshot): only whoever asked for it reads it, and the
-      // permission for that was checked, and audited, when the command was sent.
+      // A result can hold footage (a snapshot): only whoever asked for it reads it, and only while
+      // still allowed to, stating a purpose; each read is audited (footage.ts).
       if (!record || record.requestedBy !== user.username || (opts.mayRead && !opts.mayRead(user, record.agentId))) {
         return apiError(c, 404, 'not-found', 'no such command');
       }
-      return c.json(record);
+      return authorizeFootageResult(c.get('access'), record, resultViews).then((r) => (r.ok ? c.json(record) : apiError(c, r.status, r.code, r.message)));
     });
   };
 }
