@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { loadConfig, SecretRef } from '@camfleet/shared';
 import { DashboardConfigSchema } from './dashboard/config.ts';
+import { BrokerConfigSchema } from './transport/config.ts';
+import { BlobsConfigSchema } from './blobs/config.ts';
 
 const Tls = z
   .object({
@@ -54,6 +56,13 @@ export const AggregatorConfigSchema = z
         /** 0 picks a free port (tests). */
         port: z.number().int().min(0).max(65535).default(1883),
         tls: Tls.optional(),
+        /** Open the plaintext listener on `port`. Set false (with `tls`) for TLS only: agents' secrets never cross the network in clear. */
+        plain: z.boolean().default(true),
+        /** Key agent secrets are HMAC'd under (>= 32 bytes); default: a random key in <dataDir>/agent-secret.key (0600). */
+        agentSecretKey: SecretRef.optional(),
+        /** Per-agent payload byte quota: an agent over it is slowed (its PUBACKs wait), others are not. */
+        agentBytesPerSecond: z.number().int().min(1024).default(2 * 1024 * 1024),
+        agentBurstBytes: z.number().int().min(1024).default(8 * 1024 * 1024),
         /** Larger MQTT packets are refused by cutting the connection before they are buffered. */
         maxPacketBytes: z.number().int().min(1024).default(640 * 1024),
         /** Per-connection publish rate (messages/second, token bucket); a client beyond it is disconnected. */
@@ -68,11 +77,38 @@ export const AggregatorConfigSchema = z
       .object({
         host: z.string().default('0.0.0.0'),
         port: z.number().int().min(0).max(65535).default(8080),
+        /** Serve HTTPS instead of HTTP (or terminate TLS in a reverse proxy: see aggregator/src/api/README.md). */
+        tls: z.object({ certFile: z.string(), keyFile: z.string() }).strict().optional(),
+        /** Largest request body on any route; larger ones are refused with 413 before they are read. */
+        maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+        /** Open server-sent event streams (GET /api/v1/stream) per user. */
+        maxStreamsPerUser: z.number().int().min(1).max(100).default(4),
       })
       .strict()
-      .default({ host: '0.0.0.0', port: 8080 }),
+      .prefault({}),
     uplink: Uplink.prefault({}),
-    metrics: z.object({ influx: Influx.optional() }).strict().prefault({}),
+    /** Which transport carries the agents' MQTT: embedded aedes (default) or a RabbitMQ cluster (transport/config.ts). */
+    broker: BrokerConfigSchema.default({ engine: 'embedded' }),
+    /** Where clips live: files under dataDir (default) or an S3 bucket (blobs/config.ts). */
+    blobs: BlobsConfigSchema.default({ engine: 'disk' }),
+    metrics: z
+      .object({
+        influx: Influx.optional(),
+        /**
+         * GET /metrics (Prometheus). Closed unless one of: `token` (scrapers send
+         * `Authorization: Bearer <token>`), or `listen` (served only on that separate, internal
+         * address, not on the API port). Both may be set.
+         */
+        prometheus: z
+          .object({
+            token: SecretRef.optional(),
+            listen: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535) }).strict().optional(),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     /**
      * The audit trail's anchor outside the database (aggregator/src/audit/anchor.ts): a signed head
      * after every entry and a signed checkpoint every `checkpointEvery` entries, so that whoever can

@@ -3,6 +3,8 @@
  * in their modules; this file only connects them.
  */
 import { join } from 'node:path';
+import { mkdirSync, chmodSync, readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { serve, type ServerType } from '@hono/node-server';
 import { createLogger, type Logger } from '@camfleet/shared';
 import type { AggregatorConfig } from './config.ts';
@@ -10,6 +12,7 @@ import { openDatabase, type Db } from './db/database.ts';
 import { FleetStore } from './fleet/store.ts';
 import { UserStore } from './auth/users.ts';
 import type { RunningBroker } from './broker/broker.ts';
+import { embeddedOnly } from './transport/aedes.ts';
 import type { Ingest } from './ingest/ingest.ts';
 import { startUplink, type UplinkStack } from './uplink/stack.ts';
 import { createApi } from './api/app.ts';
@@ -18,6 +21,9 @@ import { LiveStreams } from './dashboard/stream.ts';
 import { clipRoutes } from './dashboard/clip-routes.ts';
 import { cameraRoutes } from './dashboard/camera-routes.ts';
 import { AGGREGATOR_VERSION } from './version.ts';
+import { loginThrottle } from './auth/rate-limit.ts';
+import { SqliteAttemptStore } from './auth/attempts-sqlite.ts';
+import { startMetricsListener } from './metrics/prometheus.ts';
 import { createDomainServices, type DomainServices } from './services.ts';
 import { AuditAnchor } from './audit/anchor.ts';
 import { anchorConfig } from './audit/config.ts';
@@ -34,17 +40,42 @@ export interface RunningAggregator {
   domain: DomainServices;
   mqttPort: number;
   httpPort: number;
+  /** http://... or https://... (http.tls). */
   httpUrl: string;
+  /** Port of the separate metrics listener (metrics.prometheus.listen), when configured. */
+  metricsPort?: number;
+  /** The API app (every route, as served); tests call it in-process with `api.request`. */
+  api: ReturnType<typeof createApi>;
   logger: Logger;
   close(): Promise<void>;
 }
 
 export async function startAggregator(config: AggregatorConfig, logger = createLogger('aggregator', { level: config.log.level })): Promise<RunningAggregator> {
+  // State is private to the aggregator's user: the directory 0700, the database 0600 (db/database.ts).
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(config.dataDir, 0o700);
   const db = openDatabase(join(config.dataDir, 'aggregator.db'));
   const fleet = new FleetStore(db);
   const users = new UserStore(db);
-  const uplink = await startUplink({ config, db, fleet, logger });
-  const { ingest, broker } = uplink;
+  let domainRef: DomainServices | undefined;
+  const uplink = await startUplink({
+    config,
+    db,
+    fleet,
+    logger,
+    // Every enrollment attempt, refused or not, is in the audit trail.
+    onEnrollAttempt: async (a) => {
+      await domainRef?.audit.record({
+        action: 'agent.enroll',
+        outcome: a.outcome === 'enrolled' ? 'done' : 'failed',
+        ip: a.ip,
+        resource: a.agentId ? { type: 'agent', id: a.agentId } : undefined,
+        detail: { outcome: a.outcome, code: a.code ?? null, siteId: a.siteId ?? null },
+      });
+    },
+  });
+  const { ingest } = uplink;
+  const broker = embeddedOnly(uplink.broker);
   const domain = createDomainServices(db, {
     ingest,
     logger,
@@ -55,16 +86,45 @@ export async function startAggregator(config: AggregatorConfig, logger = createL
     notifyAgent: (agentId, args) => uplink.commands.send(agentId, 'sharing.update', args, { timeoutMs: 24 * 3600_000, requestedBy: 'sharing' }),
   });
 
+  domainRef = domain;
   await domain.audit.adoptExisting();
-  const live = new LiveStreams(fleet);
-  const api = createApi({ fleet, users, domain, version: AGGREGATOR_VERSION, live, publicRoutes: uplink.publicRoutes, routes: [...uplink.routes, clipRoutes({ clips: uplink.clips, audit: domain.audit }), cameraRoutes({ samples: domain.events, fleet })] });
+
+  // A stream ends when its session does (logout, revoked token, disabled user).
+  const live = new LiveStreams(fleet, { maxPerUser: config.http.maxStreamsPerUser, isTokenValid: (token) => !!users.userForToken(token) });
+  const api = createApi({
+    fleet,
+    users,
+    domain,
+    version: AGGREGATOR_VERSION,
+    live,
+    logger,
+    maxBodyBytes: config.http.maxBodyBytes,
+    loginThrottle: loginThrottle(new SqliteAttemptStore(db)),
+    publicRoutes: uplink.publicRoutes,
+    routes: [...uplink.routes, clipRoutes({ clips: uplink.clips, audit: domain.audit }), cameraRoutes({ samples: domain.events, fleet })],
+  });
   const dashboard = createDashboardApp(config.dashboard);
   let http: ServerType;
+  const tls = config.http.tls;
   const httpPort = await new Promise<number>((resolve) => {
-    http = serve({ fetch: (req, env) => (isDashboardPath(new URL(req.url).pathname) ? dashboard.fetch(req, env) : api.fetch(req, env)), port: config.http.port, hostname: config.http.host }, (info) => resolve(info.port));
+    http = serve(
+      {
+        fetch: (req, env) => (isDashboardPath(new URL(req.url).pathname) ? dashboard.fetch(req, env) : api.fetch(req, env)),
+        port: config.http.port,
+        hostname: config.http.host,
+        ...(tls ? { createServer: createHttpsServer, serverOptions: { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), minVersion: 'TLSv1.2' as const } } : {}),
+      },
+      (info) => resolve(info.port),
+    );
   });
+  // Slow-loris bounds: a client must send its headers, and its body, within these.
+  const httpServer = http! as import('node:http').Server;
+  httpServer.headersTimeout = 20_000;
+  httpServer.requestTimeout = 120_000;
+  const prom = config.metrics.prometheus;
+  const metricsListener = prom.listen ? await startMetricsListener(uplink.metrics, { ...prom, listen: prom.listen }) : undefined;
   const httpHost = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
-  logger.info({ mqttPort: broker.port, httpPort }, 'aggregator started');
+  logger.info({ mqttPort: broker.port, mqttPlain: broker.plain, httpPort, https: !!tls, metricsPort: metricsListener?.port }, 'aggregator started');
 
   return {
     db,
@@ -76,12 +136,15 @@ export async function startAggregator(config: AggregatorConfig, logger = createL
     domain,
     mqttPort: broker.port,
     httpPort,
-    httpUrl: `http://${httpHost}:${httpPort}`,
+    httpUrl: `${tls ? 'https' : 'http'}://${httpHost}:${httpPort}`,
+    metricsPort: metricsListener?.port,
+    api,
     logger,
     async close() {
       domain.close();
       await uplink.close();
       live.close();
+      await metricsListener?.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       db.close();
     },

@@ -23,4 +23,18 @@ export const AUTH_MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    // Failed logins and enrollments per (address, name) and per address (auth/rate-limit.ts):
+    // kept in the database so a restart does not reset an attacker's backoff.
+    id: 'auth-002',
+    sql: `
+      CREATE TABLE auth_attempts (
+        key TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        last_failure_at INTEGER NOT NULL,
+        blocked_until INTEGER NOT NULL
+      );
+      CREATE INDEX auth_attempts_last ON auth_attempts (last_failure_at);
+    `,
+  },
 ];

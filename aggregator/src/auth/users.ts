@@ -4,7 +4,7 @@
  * What a role may do is decided by the authz module.
  */
 import type { Db } from '../db/database.ts';
-import { hashPassword, hashToken, newSecret, verifyPassword } from './secrets.ts';
+import { hashPassword, hashToken, newSecret, verifyPassword, verifyPasswordAsync } from './secrets.ts';
 
 export interface User {
   id: number;
@@ -80,6 +80,15 @@ export class UserStore {
       .prepare(`SELECT ${USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = ? AND u.disabled_at IS NULL`)
       .get(username) as (User & { password_hash: string }) | undefined;
     const ok = verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
+    return row && ok ? { id: row.id, username: row.username, role: row.role, orgId: row.orgId } : undefined;
+  }
+
+  /** Like authenticate, with scrypt on the thread pool: what request handlers use (the event loop stays free). */
+  async authenticateAsync(username: string, password: string): Promise<User | undefined> {
+    const row = this.db
+      .prepare(`SELECT ${USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = ? AND u.disabled_at IS NULL`)
+      .get(username) as (User & { password_hash: string }) | undefined;
+    const ok = await verifyPasswordAsync(password, row?.password_hash ?? DUMMY_HASH);
     return row && ok ? { id: row.id, username: row.username, role: row.role, orgId: row.orgId } : undefined;
   }
 

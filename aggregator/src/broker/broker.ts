@@ -6,6 +6,13 @@
  * Accepted agent messages are handed to `onAgentMessage` from aedes' `authorizePublish` hook,
  * which runs before the QoS 1 PUBACK is written: the PUBACK therefore waits until ingest has
  * committed the message, and an agent only deletes from its outbox what is safely stored.
+ *
+ * Per-agent byte quota: each agent's payload bytes draw on its own token bucket before ingest
+ * sees them. An agent over its quota has its next message held (aedes reads no further packets
+ * from that connection meanwhile, so TCP pushes back on it): one agent sending huge but valid
+ * messages slows only itself, not other agents' PUBACKs or the API.
+ *
+ * TLS only: with `plain: false` no plaintext listener is opened at all.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
@@ -23,6 +30,8 @@ export interface BrokerCounters {
   rateLimited: number;
   oversizedPackets: number;
   revokedDisconnects: number;
+  /** Messages held back because their agent was over its byte quota. */
+  quotaDelayed: number;
 }
 
 export interface BrokerTls {
@@ -31,17 +40,29 @@ export interface BrokerTls {
   key: Buffer;
 }
 
+export interface AgentByteQuota {
+  /** Sustained payload bytes per second per agent. */
+  bytesPerSecond: number;
+  /** Bytes an agent may send at once before the rate applies. */
+  burstBytes: number;
+}
+
 export interface BrokerOptions {
   host: string;
   port: number;
   logger: Logger;
   tls?: BrokerTls;
+  /** Open the plaintext listener on `port` (default true). false = TLS only (needs `tls`). */
+  plain?: boolean;
+  /** Per-agent payload byte quota (default 2 MiB/s, burst 8 MiB). */
+  agentQuota?: AgentByteQuota;
   /** Packets announcing a larger size cut the connection (default 640 KiB). */
   maxPacketBytes?: number;
   /** Per-connection publish rate limit (token bucket); beyond it the client is disconnected. */
   publishRatePerSecond?: number;
   publishBurst?: number;
-  verifyAgent(agentId: string, password: string): boolean | Promise<boolean>;
+  /** `ip`: the connection's remote address, for per-address throttling of wrong secrets. */
+  verifyAgent(agentId: string, password: string, ip: string | null): boolean | Promise<boolean>;
   /** Whether a connected agent may stay connected (revocations made elsewhere, e.g. by the CLI). */
   isAgentActive?(agentId: string): boolean;
   revocationCheckMs?: number;
@@ -53,8 +74,12 @@ export interface BrokerOptions {
 
 export interface RunningBroker {
   aedes: Aedes;
+  /** The plaintext listener, or the TLS one when TLS only (`plain` false). */
   server: Server;
   tlsServer?: TlsServer;
+  /** Whether a plaintext listener is open. */
+  plain: boolean;
+  /** The plaintext port, or the TLS port when TLS only. */
   port: number;
   tlsPort?: number;
   counters: BrokerCounters;
@@ -81,12 +106,16 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     rateLimited: 0,
     oversizedPackets: 0,
     revokedDisconnects: 0,
+    quotaDelayed: 0,
   };
+  if (opts.plain === false && !opts.tls) throw new Error('mqtt: TLS only needs a TLS listener (mqtt.tls)');
   const clients = new Map<string, Client>();
   const emptyIds = new WeakSet<Client>();
   const buckets = new WeakMap<Client, TokenBucket>();
   const rate = opts.publishRatePerSecond ?? 500;
   const burst = opts.publishBurst ?? 1000;
+  const quota = opts.agentQuota ?? { bytesPerSecond: 2 * 1024 * 1024, burstBytes: 8 * 1024 * 1024 };
+  const quotas = new Map<string, TokenBucket>();
 
   const aedes = await Aedes.createBroker({
     // Agent ids are short; a longer client id is no agent of ours.
@@ -111,7 +140,8 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
         done(new AuthError(5) as Error & { returnCode: 5 }, false);
       };
       if (!username || username !== id || !password) return refuse();
-      Promise.resolve(opts.verifyAgent(username, password.toString())).then(
+      const ip = (client.conn as unknown as { remoteAddress?: string }).remoteAddress ?? null;
+      Promise.resolve(opts.verifyAgent(username, password.toString(), ip)).then(
         (ok) => (ok ? done(null, true) : refuse()),
         () => refuse(),
       );
@@ -130,14 +160,29 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
         opts.logger.warn({ clientId: client.id }, 'mqtt publish rate exceeded; disconnecting');
         return callback(new Error('publish rate exceeded'));
       }
-      let result: void | Promise<void>;
-      try {
-        result = opts.onAgentMessage(client.id, packet.topic, packet.payload as Buffer);
-      } catch (err) {
-        return callback(err as Error);
-      }
-      if (result) result.then(() => callback(null), (err: Error) => callback(err));
-      else callback(null);
+      const payload = packet.payload as Buffer;
+      // The quota is per agent, not per connection: reconnecting does not refill it.
+      let q = quotas.get(client.id);
+      if (!q) quotas.set(client.id, (q = new TokenBucket(quota.bytesPerSecond, quota.burstBytes)));
+      const deliver = () => {
+        let result: void | Promise<void>;
+        try {
+          result = opts.onAgentMessage(client.id, packet.topic, payload);
+        } catch (err) {
+          return callback(err as Error);
+        }
+        if (result) result.then(() => callback(null), (err: Error) => callback(err));
+        else callback(null);
+      };
+      const agentQuota = q;
+      const attempt = () => {
+        if (client.closed) return callback(new Error('connection closed'));
+        if (agentQuota.takeWithDebt(payload.length)) return deliver();
+        setTimeout(attempt, Math.max(5, agentQuota.msUntilNonNegative())).unref();
+      };
+      if (agentQuota.takeWithDebt(payload.length)) return deliver();
+      counters.quotaDelayed++;
+      setTimeout(attempt, Math.max(5, agentQuota.msUntilNonNegative())).unref();
     },
     authorizeSubscribe(client, sub, callback) {
       if (!client || !mayAgentSubscribe(client.id, sub.topic)) {
@@ -175,8 +220,11 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     aedes.handle(conn as unknown as Socket);
   };
 
-  const server = createServer(handleSocket);
-  await listen(server, opts.port, opts.host);
+  let server: Server | undefined;
+  if (opts.plain !== false) {
+    server = createServer(handleSocket);
+    await listen(server, opts.port, opts.host);
+  }
   let tlsServer: TlsServer | undefined;
   if (opts.tls) {
     tlsServer = createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, handleSocket);
@@ -197,11 +245,13 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     : undefined;
   revocationTimer?.unref();
 
+  const main = (server ?? tlsServer)!;
   return {
     aedes,
-    server,
+    server: main,
     tlsServer,
-    port: (server.address() as { port: number }).port,
+    plain: !!server,
+    port: (main.address() as { port: number }).port,
     tlsPort: tlsServer ? (tlsServer.address() as { port: number }).port : undefined,
     counters,
     connectedAgents: () => [...clients.keys()],
@@ -217,7 +267,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
       clearInterval(revocationTimer);
       for (const c of clients.values()) c.close();
       for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       if (tlsServer) await new Promise<void>((resolve) => tlsServer!.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
     },

@@ -7,12 +7,16 @@ import type { Socket } from 'node:net';
 import { MqttPacketGuard } from './packet-guard.ts';
 
 export class GuardedConnection extends Duplex {
+  /** The peer's address (aedes sees this stream, not the socket; the broker throttles by it). */
+  readonly remoteAddress: string | undefined;
+
   constructor(
     private readonly socket: Socket,
     maxPacketBytes: number,
     onOversize: (announcedBytes: number) => void,
   ) {
     super({ allowHalfOpen: false });
+    this.remoteAddress = socket.remoteAddress;
     const guard = new MqttPacketGuard(maxPacketBytes);
     socket.on('data', (chunk: Buffer) => {
       const oversize = guard.push(chunk);

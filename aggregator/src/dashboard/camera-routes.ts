@@ -12,7 +12,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { ApiEnv } from '../api/app.ts';
 import { apiError } from '../api/app.ts';
-import { requirePermission } from '../authz/gate.ts';
+import { permission, route } from '../api/registry.ts';
 import type { IngestStore } from '../ingest/store.ts';
 import type { FleetStore } from '../fleet/store.ts';
 
@@ -34,9 +34,9 @@ const cameraRef = (c: { req: { param(name: string): string | undefined } }) => (
 export function cameraRoutes(deps: CameraRouteDeps) {
   const now = deps.now ?? (() => new Date());
   return (app: Hono<ApiEnv>) => {
-    app.get(
-      '/api/v1/cameras/:agentId/:cameraId/health',
-      requirePermission('view_health', cameraRef),
+    route(
+      app,
+      { method: 'get', path: '/api/v1/cameras/:agentId/:cameraId/health', tags: ['inventory'], summary: "A camera's health samples for the chart", authz: permission('view_health', cameraRef) },
       (c) => {
         const q = Query.safeParse(c.req.query());
         if (!q.success) return apiError(c, 400, 'bad-request', 'since must be an ISO 8601 time with an offset');
@@ -55,7 +55,7 @@ export function cameraRoutes(deps: CameraRouteDeps) {
       },
     );
 
-    app.get('/api/v1/cameras/:agentId/:cameraId/record', requirePermission('view_inventory', cameraRef), (c) => {
+    route(app, { method: 'get', path: '/api/v1/cameras/:agentId/:cameraId/record', tags: ['inventory'], summary: "A camera's probe record and conformance result", authz: permission('view_inventory', cameraRef) }, (c) => {
       const cam = deps.fleet.listCameras().find((x) => x.agentId === c.req.param('agentId') && x.cameraId === c.req.param('cameraId'));
       return c.json({ record: cam?.record ?? null, conformance: cam?.conformance ?? null });
     });

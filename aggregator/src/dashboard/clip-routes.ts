@@ -11,7 +11,7 @@ import type { Hono } from 'hono';
 import type { ApiEnv } from '../api/app.ts';
 import { apiError } from '../api/app.ts';
 import { clientIp } from '../api/routes/common.ts';
-import { requirePermission } from '../authz/gate.ts';
+import { permission, route } from '../api/registry.ts';
 import type { ClipService, ClipRow } from '../clips/clips.ts';
 import type { AuditTrail } from '../audit/trail.ts';
 import { fileResponse } from './range.ts';
@@ -50,23 +50,29 @@ export function clipView(c: ClipRow) {
 export function clipRoutes(deps: ClipRouteDeps) {
   const views = new RecentViews(deps.viewWindowMs ?? 10 * 60_000, deps.now);
   return (app: Hono<ApiEnv>) => {
-    app.get(
-      '/api/v1/cameras/:agentId/:cameraId/clips',
-      requirePermission('view_clips', (c) => ({ type: 'camera', agentId: c.req.param('agentId') ?? '', cameraId: c.req.param('cameraId') ?? '' })),
+    route(
+      app,
+      {
+        method: 'get', path: '/api/v1/cameras/:agentId/:cameraId/clips', tags: ['clips'], summary: "A camera's clips (state a purpose)",
+        authz: permission('view_clips', (c) => ({ type: 'camera', agentId: c.req.param('agentId') ?? '', cameraId: c.req.param('cameraId') ?? '' })),
+      },
       (c) => {
         const items = deps.clips.list({ agentId: c.req.param('agentId'), cameraId: c.req.param('cameraId'), limit: 200 });
         return c.json({ items: items.map(clipView) });
       },
     );
 
-    app.get(
-      '/api/v1/clips/:agentId/:clipId/video',
-      // The clip's camera decides: a clip of a camera the user may not see is "not found".
-      requirePermission('view_clips', (c) => ({
-        type: 'camera',
-        agentId: c.req.param('agentId') ?? '',
-        cameraId: deps.clips.get(c.req.param('agentId') ?? '', c.req.param('clipId') ?? '')?.cameraId ?? '',
-      })),
+    route(
+      app,
+      {
+        method: 'get', path: '/api/v1/clips/:agentId/:clipId/video', tags: ['clips'], summary: "A complete clip's MP4 with Range support (state a purpose; audited)",
+        // The clip's camera decides: a clip of a camera the user may not see is "not found".
+        authz: permission('view_clips', (c) => ({
+          type: 'camera',
+          agentId: c.req.param('agentId') ?? '',
+          cameraId: deps.clips.get(c.req.param('agentId') ?? '', c.req.param('clipId') ?? '')?.cameraId ?? '',
+        })),
+      },
       async (c) => {
         const clip = deps.clips.get(c.req.param('agentId'), c.req.param('clipId'));
         const file = clip?.state === 'complete' ? deps.clips.filePath(clip) : undefined;

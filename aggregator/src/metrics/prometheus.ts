@@ -9,6 +9,11 @@ import type { RunningBroker } from '../broker/broker.ts';
 import type { Ingest } from '../ingest/ingest.ts';
 import type { ClipService } from '../clips/clips.ts';
 import type { ApiEnv } from '../api/app.ts';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolveSecret, type SecretRef } from '@camfleet/shared';
+import { credential, route } from '../api/registry.ts';
 
 export interface MetricsSources {
   broker: () => RunningBroker | undefined;
@@ -70,9 +75,63 @@ export function createMetricsRegistry(src: MetricsSources): Registry {
   return registry;
 }
 
-/** GET /metrics in the Prometheus text format (outside /api/v1: no bearer token; keep it on an internal network). */
-export function metricsRoute(registry: Registry) {
+export interface PrometheusSettings {
+  token?: SecretRef;
+  listen?: { host: string; port: number };
+}
+
+/**
+ * GET /metrics on the API's port, only when a scraper token is configured (`Authorization:
+ * Bearer <token>`, compared in constant time). Without one the route does not exist there: the
+ * figures (agents connected, refusals) are reconnaissance for an attacker.
+ */
+export function metricsRoute(registry: Registry, settings: PrometheusSettings = {}) {
+  const token = settings.token ? resolveSecret(settings.token) : undefined;
+  if (token !== undefined && token.length < 16) throw new Error('metrics.prometheus.token must be at least 16 characters');
   return (app: Hono<ApiEnv>) => {
-    app.get('/metrics', async (c) => c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }));
+    if (token === undefined) return;
+    route(
+      app,
+      { method: 'get', path: '/metrics', tags: ['system'], summary: 'Prometheus metrics', authz: credential('the scraper token (metrics.prometheus.token) as a bearer token', (c) => bearerMatches(c.req.header('authorization'), token)) },
+      async (c) => c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }),
+    );
+  };
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1] ?? '';
+  // Compare digests: equal length, so timingSafeEqual never throws and length leaks nothing.
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(token).digest();
+  return timingSafeEqual(a, b) && given.length > 0;
+}
+
+/**
+ * A separate listener serving only GET /metrics (e.g. on 127.0.0.1 or an internal interface),
+ * for scrapers that cannot send a token. Requires the token too when one is configured.
+ */
+export async function startMetricsListener(registry: Registry, settings: PrometheusSettings & { listen: { host: string; port: number } }): Promise<{ port: number; close(): Promise<void> }> {
+  const token = settings.token ? resolveSecret(settings.token) : undefined;
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    if (token !== undefined && !bearerMatches(req.headers.authorization, token)) {
+      res.writeHead(401).end();
+      return;
+    }
+    registry.metrics().then(
+      (body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body),
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.listen.port, settings.listen.host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

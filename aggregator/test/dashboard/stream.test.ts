@@ -7,12 +7,19 @@ import { FleetStore, type FleetChange } from '../../src/fleet/store.ts';
 import { LiveStreams } from '../../src/dashboard/stream.ts';
 import { waitFor } from '../../../test/support/wait.ts';
 
-function setup() {
+/** A stream per request; the user is the `x-user` header (default 1), the token `x-token`. */
+function setup(opts: ConstructorParameters<typeof LiveStreams>[1] = {}) {
   const db = openDatabase(':memory:');
   const fleet = new FleetStore(db);
   fleet.createAgent('site-1');
-  const live = new LiveStreams(fleet, { coalesceMs: 20 });
-  const app = new Hono();
+  const live = new LiveStreams(fleet, { coalesceMs: 20, maxPerUser: 100, ...opts });
+  const app = new Hono<{ Variables: { user: { id: number; username: string; role: string; orgId: null }; token: string } }>();
+  app.use('*', async (c, next) => {
+    const id = Number(c.req.header('x-user') ?? 1);
+    c.set('user', { id, username: `u${id}`, role: 'operator', orgId: null });
+    c.set('token', c.req.header('x-token') ?? `token-${id}`);
+    await next();
+  });
   app.get('/stream', (c) => live.handle(c));
   return { db, fleet, live, app };
 }
@@ -75,6 +82,56 @@ test('many browsers share one store listener, and one that goes away is forgotte
   await waitFor('every browser hinted', () => streams.every((s) => s.events('fleet') === 1));
   await streams[0]!.cancel();
   await waitFor('the closed stream forgotten', () => live.size === 19);
+  live.close();
+  await waitFor('all ended', () => live.size === 0);
+  db.close();
+});
+
+test('hole 8: HEAD gives the headers and opens no stream', async () => {
+  const { live, app, db } = setup();
+  // Hono answers HEAD by running the GET handler and dropping the body: a stream opened there
+  // was never read nor closed (memory grew by 330 MiB over 6,000 HEAD requests).
+  for (let i = 0; i < 50; i++) {
+    const res = await app.request('/stream', { method: 'HEAD' });
+    assert.is(res.status, 200);
+    assert.is(res.body, null);
+  }
+  assert.is(live.size, 0, 'no stream left open by HEAD');
+  live.close();
+  db.close();
+});
+
+test('hole 8: one user holds at most maxPerUser streams; others are not affected', async () => {
+  const { live, app, db } = setup({ maxPerUser: 3 });
+  const mine = await Promise.all(Array.from({ length: 3 }, async () => reader(await app.request('/stream', { headers: { 'x-user': '7' } }))));
+  await waitFor('three hellos', () => mine.every((s) => s.events('hello') === 1));
+  const fourth = await app.request('/stream', { headers: { 'x-user': '7' } });
+  assert.is(fourth.status, 429);
+  const other = await app.request('/stream', { headers: { 'x-user': '8' } });
+  assert.is(other.status, 200);
+  await other.body?.cancel();
+  await mine[0]!.cancel();
+  await waitFor('a slot freed', () => live.openFor(7) === 2);
+  const again = await app.request('/stream', { headers: { 'x-user': '7' } });
+  assert.is(again.status, 200, 'a closed stream frees its slot');
+  await again.body?.cancel();
+  live.close();
+  await waitFor('all ended', () => live.size === 0);
+  db.close();
+});
+
+test('hole 8: a stream ends at logout (endToken) and when its token is revoked', async () => {
+  const revoked = new Set<string>();
+  const { live, app, db } = setup({ isTokenValid: (t) => !revoked.has(t), revalidateMs: 50 });
+  const a = await reader(await app.request('/stream', { headers: { 'x-token': 'session-a' } }));
+  const b = await reader(await app.request('/stream', { headers: { 'x-token': 'session-b', 'x-user': '2' } }));
+  const c = await reader(await app.request('/stream', { headers: { 'x-token': 'session-c', 'x-user': '3' } }));
+  await waitFor('hellos', () => [a, b, c].every((s) => s.events('hello') === 1));
+  assert.is(live.size, 3);
+  live.endToken('session-a');
+  await waitFor('the logged-out stream ended', () => live.size === 2);
+  revoked.add('session-b');
+  await waitFor('the revoked stream ended', () => live.size === 1);
   live.close();
   await waitFor('all ended', () => live.size === 0);
   db.close();

@@ -6,7 +6,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiEnv } from '../app.ts';
 import type { DomainServices } from '../../services.ts';
-import { requirePermission } from '../../authz/gate.ts';
+import { permission } from '../registry.ts';
 import { cameraScope } from '../../authz/authorizer.ts';
 import { ALERT_KINDS } from '../../alerts/repository.ts';
 import { ERRORS, PageQuery, json, op, pageOf, z } from './common.ts';
@@ -24,9 +24,9 @@ const AlertSchema = z
 export function alertRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices): void {
   op(
     app,
+    permission('view_health'),
     createRoute({
       method: 'get', path: '/api/v1/alerts', tags: ['alerts'], summary: 'Alerts in your scope, newest first',
-      middleware: [requirePermission('view_health')] as const,
       request: { query: z.object({ state: z.enum(['active', 'cleared', 'all']).default('active'), kind: z.enum(ALERT_KINDS).optional(), agentId: z.string().max(64).optional(), ...PageQuery }) },
       responses: { 200: json(pageOf(AlertSchema, 'AlertPage'), 'alerts'), ...ERRORS },
     }),
@@ -41,9 +41,9 @@ export function alertRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices): v
 
   op(
     app,
+    permission('view_health'),
     createRoute({
       method: 'post', path: '/api/v1/alerts/{id}/ack', tags: ['alerts'], summary: 'Acknowledge an active alert in your scope',
-      middleware: [requirePermission('view_health')] as const,
       request: { params: z.object({ id: z.coerce.number().int().positive() }) },
       responses: { 200: json(AlertSchema, 'the acknowledged alert'), 409: json(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), 'not active, or acknowledged already'), ...ERRORS },
     }),

@@ -5,7 +5,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiEnv } from '../app.ts';
 import type { DomainServices } from '../../services.ts';
-import { requirePermission } from '../../authz/gate.ts';
+import { permission } from '../registry.ts';
 import { ERRORS, json, z , op } from './common.ts';
 
 const EntrySchema = z
@@ -17,10 +17,8 @@ const EntrySchema = z
   .openapi('AuditEntry');
 
 export function auditRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices): void {
-  op(app, 
-    createRoute({
+  op(app, permission('view_audit'), createRoute({
       method: 'get', path: '/api/v1/audit', tags: ['audit'], summary: 'Audit entries in your scope, newest first',
-      middleware: [requirePermission('view_audit')] as const,
       request: {
         query: z.object({
           since: z.string().datetime({ offset: true }).optional(), until: z.string().datetime({ offset: true }).optional(),
@@ -52,10 +50,8 @@ export function auditRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices): v
     },
   );
 
-  op(app, 
-    createRoute({
+  op(app, permission('view_audit', () => ({ type: 'audit-entry', actorOrgId: null, ownerOrgId: null, areaId: null })), createRoute({
       method: 'get', path: '/api/v1/audit/verify', tags: ['audit'], summary: 'Verify the hash chain of the whole trail',
-      middleware: [requirePermission('view_audit', () => ({ type: 'audit-entry', actorOrgId: null, ownerOrgId: null, areaId: null }))] as const,
       responses: {
         200: json(z.object({ ok: z.boolean(), entries: z.number(), lastSeq: z.number(), lastHash: z.string(), problems: z.array(z.object({ seq: z.number(), problem: z.string(), message: z.string() })) }).openapi('AuditVerification'), 'the report'),
         ...ERRORS,

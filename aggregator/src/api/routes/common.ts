@@ -5,6 +5,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { summarizeIssues } from '@camfleet/shared';
 import { apiError, type ApiEnv } from '../app.ts';
 import { DomainError } from '../../domain/errors.ts';
+import { describeAuthz, guardFor, type Authz, type Method } from '../registry.ts';
 
 export { z };
 
@@ -58,10 +59,15 @@ export const CameraParams = z.object({
 });
 
 /**
- * Registers a route: the zod schemas in `route` validate the request and feed the OpenAPI
- * document; the handler's context is typed from them. (Responses are not type-checked against
- * the declared schemas, so handlers may return the error shape with any status.)
+ * Registers a route with its authorization declaration (see ../registry.ts): the declaration's
+ * guard runs first, before request validation and the handler; the zod schemas in `route`
+ * validate the request and feed the OpenAPI document; the handler's context is typed from them.
+ * (Responses are not type-checked against the declared schemas, so handlers may return the
+ * error shape with any status.)
  */
-export function op<R extends RouteConfig>(app: OpenAPIHono<ApiEnv>, route: R, handler: (c: Parameters<RouteHandler<R, ApiEnv>>[0]) => Response | Promise<Response>): void {
-  app.openapi(route, handler as unknown as RouteHandler<R, ApiEnv>);
+export function op<R extends RouteConfig>(app: OpenAPIHono<ApiEnv>, authz: Authz, route: R, handler: (c: Parameters<RouteHandler<R, ApiEnv>>[0]) => Response | Promise<Response>): void {
+  const guard = guardFor({ method: route.method as Method, path: route.path.replaceAll(/\/{(.+?)}/g, '/:$1'), authz, summary: route.summary ?? '', tags: route.tags });
+  const own = route.middleware ? (Array.isArray(route.middleware) ? route.middleware : [route.middleware]) : [];
+  const summary = `${route.summary ?? ''} (${describeAuthz(authz)})`;
+  app.openapi({ ...route, summary, middleware: [guard, ...own], ...(authz.kind === 'public' ? { security: [] } : {}) } as R, handler as unknown as RouteHandler<R, ApiEnv>);
 }

@@ -5,7 +5,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiEnv } from '../app.ts';
 import type { DomainServices } from '../../services.ts';
-import { requirePermission } from '../../authz/gate.ts';
+import { permission } from '../registry.ts';
 import { cameraScope } from '../../authz/authorizer.ts';
 import { ERRORS, PageQuery, clientIp, json, pageOf, z , op } from './common.ts';
 import { paginate } from '../../inventory/query.ts';
@@ -15,10 +15,8 @@ const EventSchema = z
   .openapi('Event');
 
 export function eventRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices): void {
-  op(app, 
-    createRoute({
+  op(app, permission('view_events'), createRoute({
       method: 'get', path: '/api/v1/events', tags: ['events'], summary: 'Events of the cameras in your scope, newest first',
-      middleware: [requirePermission('view_events')] as const,
       request: { query: z.object({ agentId: z.string().max(64).optional(), cameraId: z.string().max(64).optional(), kind: z.string().max(64).optional(), since: z.string().datetime({ offset: true }).optional(), ...PageQuery }) },
       responses: { 200: json(pageOf(EventSchema, 'EventPage'), 'a page of events'), ...ERRORS },
     }),
@@ -39,12 +37,8 @@ export function eventRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices): v
     },
   );
 
-  op(app, 
-    createRoute({
+  op(app, permission('view_snapshot', (c) => ({ type: 'camera', agentId: c.req.param('agentId') ?? '', cameraId: domain.eventCamera(c.req.param('agentId') ?? '', c.req.param('eventId') ?? '') ?? '' })), createRoute({
       method: 'get', path: '/api/v1/events/{agentId}/{eventId}/snapshot', tags: ['events'], summary: "An event's snapshot (state a purpose)",
-      middleware: [
-        requirePermission('view_snapshot', (c) => ({ type: 'camera', agentId: c.req.param('agentId') ?? '', cameraId: domain.eventCamera(c.req.param('agentId') ?? '', c.req.param('eventId') ?? '') ?? '' })),
-      ] as const,
       request: { params: z.object({ agentId: z.string().max(64), eventId: z.string().max(128) }) },
       responses: { 200: { description: 'image/jpeg' }, ...ERRORS },
     }),

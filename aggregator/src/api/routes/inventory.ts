@@ -9,7 +9,7 @@ import { createRoute } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiEnv } from '../app.ts';
 import type { DomainServices } from '../../services.ts';
-import { requirePermission } from '../../authz/gate.ts';
+import { permission } from '../registry.ts';
 import { ORG_KINDS } from '../../domain/types.ts';
 import type { InventoryFilter } from '../../inventory/query.ts';
 import { toCsv, toGeoJson } from '../../inventory/export.ts';
@@ -43,10 +43,8 @@ export function inventoryRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices
     return domain.inventory.all(await access.getPrincipal(), await access.context(), 'view_inventory', f);
   };
 
-  op(app, 
-    createRoute({
+  op(app, permission('view_inventory'), createRoute({
       method: 'get', path: '/api/v1/cameras', tags: ['inventory'], summary: 'Cameras in your scope, filtered and searched',
-      middleware: [requirePermission('view_inventory')] as const,
       request: { query: FilterQuery.extend(PageQuery) },
       responses: { 200: json(pageOf(InventoryCameraSchema, 'InventoryPage'), 'a page of cameras'), ...ERRORS },
     }),
@@ -59,10 +57,8 @@ export function inventoryRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices
   );
 
   for (const format of ['csv', 'geojson'] as const) {
-    op(app, 
-      createRoute({
+    op(app, permission('export_inventory'), createRoute({
         method: 'get', path: `/api/v1/cameras/export.${format}`, tags: ['inventory'], summary: `Export the cameras in your scope as ${format.toUpperCase()}`,
-        middleware: [requirePermission('export_inventory')] as const,
         request: { query: FilterQuery },
         responses: { 200: { description: format === 'csv' ? 'text/csv' : 'application/geo+json' }, ...ERRORS },
       }),
@@ -79,10 +75,8 @@ export function inventoryRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices
     );
   }
 
-  op(app, 
-    createRoute({
+  op(app, permission('view_inventory'), createRoute({
       method: 'get', path: '/api/v1/cameras/duplicates', tags: ['inventory'], summary: 'Likely duplicates among the cameras in your scope',
-      middleware: [requirePermission('view_inventory')] as const,
       request: { query: z.object({ withinMetres: z.coerce.number().positive().max(1000).default(10) }) },
       responses: {
         200: json(z.object({ items: z.array(z.object({ reason: z.enum(['same-serial', 'same-mac', 'nearby-same-purpose']), cameras: z.array(z.string()), detail: z.string() })) }).openapi('DuplicateFlags'), 'flags for review'),
@@ -92,10 +86,8 @@ export function inventoryRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices
     async (c) => c.json({ items: findDuplicates(await scoped(c.get('access'), {}), { withinMetres: c.req.valid('query').withinMetres }) }, 200),
   );
 
-  op(app, 
-    createRoute({
+  op(app, permission('view_inventory', (c) => ({ type: 'camera', agentId: c.req.param('agentId') ?? '', cameraId: c.req.param('cameraId') ?? '' })), createRoute({
       method: 'get', path: '/api/v1/cameras/{agentId}/{cameraId}', tags: ['inventory'], summary: 'One camera',
-      middleware: [requirePermission('view_inventory', (c) => ({ type: 'camera', agentId: c.req.param('agentId') ?? '', cameraId: c.req.param('cameraId') ?? '' }))] as const,
       request: { params: CameraParams },
       responses: { 200: json(InventoryCameraSchema, 'the camera'), ...ERRORS },
     }),

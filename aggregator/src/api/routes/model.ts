@@ -9,7 +9,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiDeps, ApiEnv } from '../app.ts';
 import { apiError } from '../app.ts';
-import { requirePermission } from '../../authz/gate.ts';
+import { permission, permissions } from '../registry.ts';
 import { decide } from '../../authz/decide.ts';
 import { ORG_KINDS } from '../../domain/types.ts';
 import { ERRORS, clientIp, json, z , op } from './common.ts';
@@ -21,20 +21,16 @@ const slug = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/);
 
 export function modelRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
   const { repos, audit } = deps.domain;
-  op(app, 
-    createRoute({ method: 'get', path: '/api/v1/areas', tags: ['model'], summary: 'The area tree', middleware: [requirePermission('view_inventory')] as const, responses: { 200: json(z.object({ items: z.array(AreaSchema) }), 'areas'), ...ERRORS } }),
+  op(app, permission('view_inventory'), createRoute({ method: 'get', path: '/api/v1/areas', tags: ['model'], summary: 'The area tree', responses: { 200: json(z.object({ items: z.array(AreaSchema) }), 'areas'), ...ERRORS } }),
     async (c) => c.json({ items: await repos.areas.list() }, 200),
   );
-  op(app, 
-    createRoute({ method: 'get', path: '/api/v1/purposes', tags: ['model'], summary: 'Camera purposes', middleware: [requirePermission('view_inventory')] as const, responses: { 200: json(z.object({ items: z.array(z.object({ id: z.string(), name: z.string() })) }), 'purposes'), ...ERRORS } }),
+  op(app, permission('view_inventory'), createRoute({ method: 'get', path: '/api/v1/purposes', tags: ['model'], summary: 'Camera purposes', responses: { 200: json(z.object({ items: z.array(z.object({ id: z.string(), name: z.string() })) }), 'purposes'), ...ERRORS } }),
     async (c) => c.json({ items: await repos.purposes.list() }, 200),
   );
-  op(app, 
-    createRoute({ method: 'get', path: '/api/v1/orgs', tags: ['model'], summary: 'Organisations (grantees are chosen from these)', middleware: [requirePermission('view_inventory')] as const, responses: { 200: json(z.object({ items: z.array(OrgSchema) }), 'organisations'), ...ERRORS } }),
+  op(app, permission('view_inventory'), createRoute({ method: 'get', path: '/api/v1/orgs', tags: ['model'], summary: 'Organisations (grantees are chosen from these)', responses: { 200: json(z.object({ items: z.array(OrgSchema) }), 'organisations'), ...ERRORS } }),
     async (c) => c.json({ items: await repos.orgs.list() }, 200),
   );
-  op(app, 
-    createRoute({ method: 'get', path: '/api/v1/sites', tags: ['model'], summary: 'Sites in your scope', middleware: [requirePermission('view_health')] as const, responses: { 200: json(z.object({ items: z.array(SiteSchema.extend({ agents: z.array(z.string()) })) }), 'sites'), ...ERRORS } }),
+  op(app, permission('view_health'), createRoute({ method: 'get', path: '/api/v1/sites', tags: ['model'], summary: 'Sites in your scope', responses: { 200: json(z.object({ items: z.array(SiteSchema.extend({ agents: z.array(z.string()) })) }), 'sites'), ...ERRORS } }),
     async (c) => {
       const [sites, orgs, placements] = await Promise.all([repos.sites.list(), repos.orgs.list(), repos.sites.listPlacements()]);
       const kind = new Map(orgs.map((o) => [o.id, o.kind]));
@@ -42,10 +38,8 @@ export function modelRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
       return c.json({ items: visible.map((s) => ({ ...s, agents: placements.filter((p) => p.siteId === s.id).map((p) => p.agentId) })) }, 200);
     },
   );
-  op(app, 
-    createRoute({
+  op(app, permission('manage_sites'), createRoute({
       method: 'post', path: '/api/v1/sites', tags: ['model'], summary: 'Create or update a site',
-      middleware: [requirePermission('manage_sites')] as const,
       request: { body: { content: { 'application/json': { schema: z.object({ id: slug, name: z.string().min(1).max(200), orgId: slug, areaId: slug, address: z.string().max(300).nullable().default(null), lat: z.number().min(-90).max(90).nullable().default(null), lon: z.number().min(-180).max(180).nullable().default(null) }).strict() } }, required: true } },
       responses: { 200: json(SiteSchema, 'the site'), ...ERRORS },
     }),
@@ -66,13 +60,8 @@ export function modelRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
       return c.json(site, 200);
     },
   );
-  op(app, 
-    createRoute({
+  op(app, permissions({ action: 'manage_sites', ref: (c) => ({ type: 'site', siteId: c.req.param('id') ?? '' }) }, { action: 'manage_sites', ref: (c) => ({ type: 'agent', agentId: c.req.param('agentId') ?? '' }) }), createRoute({
       method: 'put', path: '/api/v1/sites/{id}/agents/{agentId}', tags: ['model'], summary: 'Place an agent at a site',
-      middleware: [
-        requirePermission('manage_sites', (c) => ({ type: 'site', siteId: c.req.param('id') ?? '' })),
-        requirePermission('manage_sites', (c) => ({ type: 'agent', agentId: c.req.param('agentId') ?? '' })),
-      ] as const,
       request: { params: z.object({ id: z.string().max(64), agentId: z.string().max(64) }) },
       responses: { 200: json(z.object({ siteId: z.string(), agentId: z.string() }), 'placed'), ...ERRORS },
     }),

@@ -7,7 +7,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiEnv } from '../app.ts';
 import type { DomainServices } from '../../services.ts';
-import { requirePermission } from '../../authz/gate.ts';
+import { permission } from '../registry.ts';
 import { ORG_KINDS } from '../../domain/types.ts';
 import { CONSENT_VERSION, SHARING_LEVELS } from '../../sharing/types.ts';
 import { ERRORS, clientIp, domainErrorResponse, json, z , op } from './common.ts';
@@ -43,28 +43,22 @@ export const SHARING_TERMS =
   'to shared footage, events and snapshots is recorded in the audit trail, which the owner can read.';
 
 export function sharingRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices): void {
-  op(app, 
-    createRoute({
+  op(app, permission('manage_sharing'), createRoute({
       method: 'get', path: '/api/v1/sharing/terms', tags: ['sharing'], summary: 'The sharing terms an owner consents to',
-      middleware: [requirePermission('manage_sharing')] as const,
       responses: { 200: json(z.object({ version: z.string(), text: z.string() }), 'the terms'), ...ERRORS },
     }),
     (c) => c.json({ version: CONSENT_VERSION, text: SHARING_TERMS }, 200),
   );
 
-  op(app, 
-    createRoute({
+  op(app, permission('view_inventory'), createRoute({
       method: 'get', path: '/api/v1/sharing/grants', tags: ['sharing'], summary: "Your organisation's grants, and grants shared with it",
-      middleware: [requirePermission('view_inventory')] as const,
       responses: { 200: json(z.object({ own: z.array(GrantSchema), sharedWithUs: z.array(GrantSchema) }).openapi('GrantLists'), 'grants'), ...ERRORS },
     }),
     async (c) => c.json(await domain.sharing.listFor(await c.get('access').getPrincipal()), 200),
   );
 
-  op(app, 
-    createRoute({
+  op(app, permission('manage_sharing', async (c) => ({ type: 'grant-owner', ownerOrgId: (await c.get('access').getPrincipal()).orgId ?? '' })), createRoute({
       method: 'post', path: '/api/v1/sharing/grants', tags: ['sharing'], summary: 'Share cameras you own (records your consent)',
-      middleware: [requirePermission('manage_sharing', async (c) => ({ type: 'grant-owner', ownerOrgId: (await c.get('access').getPrincipal()).orgId ?? '' }))] as const,
       request: { body: { content: { 'application/json': { schema: GrantRequestSchema } }, required: true } },
       responses: { 201: json(GrantSchema, 'the grant'), ...ERRORS, 409: json(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), 'exists') },
     }),
@@ -78,10 +72,8 @@ export function sharingRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices):
     },
   );
 
-  op(app, 
-    createRoute({
+  op(app, permission('manage_sharing', (c) => ({ type: 'grant', grantId: c.req.param('id') ?? '' })), createRoute({
       method: 'post', path: '/api/v1/sharing/grants/{id}/revoke', tags: ['sharing'], summary: 'Revoke a grant at once (owner)',
-      middleware: [requirePermission('manage_sharing', (c) => ({ type: 'grant', grantId: c.req.param('id') ?? '' }))] as const,
       request: { params: z.object({ id: z.string().max(128) }) },
       responses: { 200: json(GrantSchema, 'the revoked grant'), ...ERRORS },
     }),

@@ -8,7 +8,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiDeps, ApiEnv } from '../app.ts';
 import { apiError } from '../app.ts';
-import { requirePermission } from '../../authz/gate.ts';
+import { permission } from '../registry.ts';
 import { ROLE_NAMES, mayGrantRole, roleWithin } from '../../authz/policy.ts';
 import { ERRORS, clientIp, json, z , op } from './common.ts';
 
@@ -24,8 +24,7 @@ export function userRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     return org ? ({ type: 'org', orgId: org.id, areaId: org.areaId } as const) : undefined;
   };
 
-  op(app, 
-    createRoute({ method: 'get', path: '/api/v1/users', tags: ['users'], summary: 'Users you manage', middleware: [requirePermission('manage_users')] as const, responses: { 200: json(z.object({ items: z.array(UserSchema) }), 'users'), ...ERRORS } }),
+  op(app, permission('manage_users'), createRoute({ method: 'get', path: '/api/v1/users', tags: ['users'], summary: 'Users you manage', responses: { 200: json(z.object({ items: z.array(UserSchema) }), 'users'), ...ERRORS } }),
     async (c) => {
       const all = users.list();
       const orgs = new Map((await repos.orgs.list()).map((o) => [o.id, o]));
@@ -40,10 +39,8 @@ export function userRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     },
   );
 
-  op(app, 
-    createRoute({
+  op(app, permission('manage_users', async (c) => ({ type: 'org', orgId: ((await c.req.json().catch(() => ({}))) as { orgId?: string }).orgId ?? '' })), createRoute({
       method: 'post', path: '/api/v1/users', tags: ['users'], summary: 'Create a user in an organisation you manage',
-      middleware: [requirePermission('manage_users', async (c) => ({ type: 'org', orgId: ((await c.req.json().catch(() => ({}))) as { orgId?: string }).orgId ?? '' }))] as const,
       request: { body: { content: { 'application/json': { schema: z.object({ username: z.string().regex(/^[a-zA-Z0-9._-]{2,64}$/), password: Password, role: Role, orgId: z.string() }).strict() } }, required: true } },
       responses: { 201: json(UserSchema, 'created'), ...ERRORS, 409: ERRORS[400] },
     }),
@@ -63,10 +60,8 @@ export function userRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     },
   );
 
-  op(app, 
-    createRoute({
+  op(app, permission('manage_users', async (c) => (await orgRes(users.list().find((u) => u.id === Number(c.req.param('id')))?.orgId ?? null)) ?? { type: 'org', orgId: '' }), createRoute({
       method: 'patch', path: '/api/v1/users/{id}', tags: ['users'], summary: "Change a user's role, organisation or password",
-      middleware: [requirePermission('manage_users', async (c) => (await orgRes(users.list().find((u) => u.id === Number(c.req.param('id')))?.orgId ?? null)) ?? { type: 'org', orgId: '' })] as const,
       request: { params: z.object({ id: z.coerce.number().int().positive() }), body: { content: { 'application/json': { schema: z.object({ role: Role.optional(), orgId: z.string().optional(), password: Password.optional() }).strict() } }, required: true } },
       responses: { 200: json(UserSchema, 'updated'), ...ERRORS },
     }),
@@ -102,10 +97,8 @@ export function userRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     },
   );
 
-  op(app, 
-    createRoute({
+  op(app, permission('manage_users', async (c) => (await orgRes(users.list().find((u) => u.id === Number(c.req.param('id')))?.orgId ?? null)) ?? { type: 'org', orgId: '' }), createRoute({
       method: 'post', path: '/api/v1/users/{id}/disable', tags: ['users'], summary: 'Disable a user and revoke their tokens',
-      middleware: [requirePermission('manage_users', async (c) => (await orgRes(users.list().find((u) => u.id === Number(c.req.param('id')))?.orgId ?? null)) ?? { type: 'org', orgId: '' })] as const,
       request: { params: z.object({ id: z.coerce.number().int().positive() }) },
       responses: { 200: json(z.object({ disabled: z.boolean() }), 'done'), ...ERRORS },
     }),
