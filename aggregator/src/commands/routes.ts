@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { apiError, type ApiEnv } from '../api/app.ts';
 import type { User } from '../auth/users.ts';
 import type { CommandService } from './commands.ts';
+import { commandPermission } from '../authz/route-guards.ts';
+import { decidedBy, permission, route } from '../api/registry.ts';
 import { authorizeFootageCommand, authorizeFootageResult } from './footage.ts';
 import { RecentViews } from '../audit/recent-views.ts';
 
@@ -34,7 +36,11 @@ export interface CommandRouteOptions {
 export function commandRoutes(opts: CommandRouteOptions) {
   const resultViews = new RecentViews(10 * 60_000);
   return (app: Hono<ApiEnv>) => {
-    app.post('/api/v1/agents/:id/commands', async (c) => {
+    route(app, {
+      method: 'post', path: '/api/v1/agents/:id/commands', tags: ['commands'], summary: 'Send a command to an agent (clip.request: request_clip on the camera and a stated purpose; snapshot: view_snapshot; others: manage_sites)',
+      authz: decidedBy(['request_clip', 'view_snapshot', 'manage_sites'], commandPermission),
+      responses: { 202: { description: 'the command record' } },
+    }, async (c) => {
       const agentId = c.req.param('id');
       const body = CommandRequest.safeParse(await c.req.json().catch(() => undefined));
       if (!body.success) return apiError(c, 400, 'bad-request', body.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
@@ -51,7 +57,8 @@ export function commandRoutes(opts: CommandRouteOptions) {
       return c.json(record, 202);
     });
 
-    app.get('/api/v1/commands/:id', (c) => {
+    // The handler narrows reading to the requester; the role must at least see health.
+    route(app, { method: 'get', path: '/api/v1/commands/:id', tags: ['commands'], summary: "A command's state (its requester only)", authz: permission('view_health') }, (c) => {
       const record = opts.commands.get(c.req.param('id'));
       const user = c.get('user');
       // A result can hold footage (a snapshot): only whoever asked for it reads it, and only while
