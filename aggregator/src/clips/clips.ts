@@ -1,14 +1,17 @@
 /**
  * Resumable clip transfer, aggregator side. An offer records the clip; chunks are checked
  * against their own sha256 and written at their offset into a partial file; the chunk table
- * says which ones are in. `clip.need` commands tell the agent what is missing: after the offer,
+ * says which ones are in. Chunks and clips live in the blob store (blobs/: local disk, or S3 shared by
+ * every aggregator instance) and the transfer's state in the database, so a transfer cut on one
+ * instance completes on another. `clip.need` commands tell the agent what is missing: after the offer,
  * when the last requested chunk arrived, when the agent (re)connects, and when a clip stalls.
  * When all chunks are in, the whole file's sha256 must match the offer before the clip is
  * accepted and moved to its content address `clips/<sha[0:2]>/<sha>.mp4`.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { DiskBlobStore } from '../blobs/disk.ts';
+import { composeBlobs, type BlobStore } from '../blobs/port.ts';
 import { CLIP_CHUNK_BYTES, type Logger, type Message } from '@camfleet/shared';
 import type { Db } from '../db/database.ts';
 import { IngestRefusal, type Ingest } from '../ingest/ingest.ts';
@@ -43,6 +46,8 @@ export interface ClipServiceOptions {
   /** Most chunk indexes listed in one clip.need. */
   maxNeedBatch?: number;
   isConnected(agentId: string): boolean;
+  /** Where chunks and clips are kept (default: files under dataDir, the layout of before). */
+  blobs?: BlobStore;
 }
 
 const key = (agentId: string, clipId: string) => `${agentId}\n${clipId}`;
@@ -53,6 +58,9 @@ export class ClipService {
   private readonly outstanding = new Map<string, Set<number>>();
   private readonly finalizing = new Set<string>();
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** Chunk writes to the blob store not finished yet, per clip (finalize waits for them). */
+  private readonly writing = new Map<string, Set<Promise<void>>>();
+  readonly blobs: BlobStore;
 
   constructor(
     private readonly db: Db,
@@ -61,6 +69,7 @@ export class ClipService {
     private readonly logger: Logger,
     private readonly opts: ClipServiceOptions,
   ) {
+    this.blobs = opts.blobs ?? new DiskBlobStore(opts.dataDir);
     ingest.on('clip.offer', (m) => this.recordOffer(m as Message<'clip.offer'>));
     ingest.onCommitted('clip.offer', (m) => this.afterOffer(m as Message<'clip.offer'>));
     ingest.on('clip.chunk', (m) => this.storeChunk(m as Message<'clip.chunk'>));
@@ -99,9 +108,14 @@ export class ClipService {
     return rows.map(toRow);
   }
 
-  /** Absolute path of a complete clip's file. */
+  /** Absolute path of a complete clip's file (local-disk blob store only; use openClip otherwise). */
   filePath(row: ClipRow): string | undefined {
-    return row.path ? join(this.opts.dataDir, row.path) : undefined;
+    return row.path && this.blobs instanceof DiskBlobStore ? this.blobs.pathOf(row.path) : undefined;
+  }
+
+  /** A complete clip's bytes as a stream, from whichever blob store holds them. */
+  async openClip(row: ClipRow): Promise<Readable | undefined> {
+    return row.path ? this.blobs.read(row.path) : undefined;
   }
 
   /** An agent (re)connected: tell it what its unfinished clips still need. */
@@ -111,9 +125,10 @@ export class ClipService {
     }
   }
 
-  private partialPath(agentId: string, clipId: string): string {
+  /** The blob-key folder of a clip's chunks while it is in transfer (one blob per chunk). */
+  private partialPrefix(agentId: string, clipId: string): string {
     const name = createHash('sha256').update(key(agentId, clipId)).digest('hex');
-    return join(this.opts.dataDir, 'clips', 'partial', `${name}.part`);
+    return `clips/partial/${name}`;
   }
 
   private recordOffer(m: Message<'clip.offer'>): void {
@@ -136,7 +151,8 @@ export class ClipService {
       .prepare("SELECT path FROM clips WHERE sha256 = ? AND agent_id = ? AND state = 'complete' AND path IS NOT NULL LIMIT 1")
       .pluck()
       .get(o.sha256, m.agentId) as string | undefined;
-    const have = stored && existsSync(join(this.opts.dataDir, stored));
+    // A complete row's blob is there: blobs are deleted only with their rows.
+    const have = !!stored;
     this.db
       .prepare(
         `INSERT INTO clips (agent_id, clip_id, camera_id, from_ts, to_ts, bytes, sha256, chunk_bytes, chunks, segment_hashes_json,
@@ -149,15 +165,19 @@ export class ClipService {
         have || o.chunks === 0 ? 'complete' : 'receiving', have ? o.chunks : 0, have ? stored : null, now, now, have ? now : null,
       );
     if (o.chunks === 0 && !have) {
-      // An empty clip: nothing to transfer, and its hash is that of no bytes.
-      const path = this.finalPath(o.sha256);
-      mkdirSync(dirname(join(this.opts.dataDir, path)), { recursive: true });
-      writeFileSync(join(this.opts.dataDir, path), '');
-      this.db.prepare('UPDATE clips SET path = ? WHERE agent_id = ? AND clip_id = ?').run(path, m.agentId, o.clipId);
+      // An empty clip: nothing to transfer, and its hash is that of no bytes (written after the commit).
+      this.db.prepare('UPDATE clips SET path = ? WHERE agent_id = ? AND clip_id = ?').run(this.finalPath(o.sha256), m.agentId, o.clipId);
     }
   }
 
   private afterOffer(m: Message<'clip.offer'>): void {
+    if (m.body.chunks === 0) {
+      void this.blobs
+        .put(this.finalPath(m.body.sha256), Buffer.alloc(0))
+        .catch((err: Error) => this.logger.warn({ err: err.message }, 'empty clip not written'))
+        .then(() => this.sendNeed(m.agentId, m.body.clipId));
+      return;
+    }
     this.sendNeed(m.agentId, m.body.clipId);
   }
 
@@ -177,17 +197,9 @@ export class ClipService {
     if (createHash('sha256').update(data).digest('hex') !== c.sha256) {
       throw new IngestRefusal('chunk-hash-mismatch', `clip ${c.clipId} chunk ${c.index} does not match its sha256`);
     }
-    const file = this.partialPath(m.agentId, c.clipId);
-    if (!existsSync(file)) {
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, '');
-    }
-    const fd = openSync(file, 'r+');
-    try {
-      writeSync(fd, data, 0, data.length, c.index * clip.chunk_bytes);
-    } finally {
-      closeSync(fd);
-    }
+    // The bytes go to the blob store after the commit (afterChunk): ingest handlers run inside a
+    // synchronous transaction. A chunk whose write is then lost (crash) is found missing when the
+    // clip is composed and asked for again; the agent keeps the clip until it hears 'done'.
     const added = this.db.prepare('INSERT OR IGNORE INTO clip_chunks (agent_id, clip_id, idx) VALUES (?, ?, ?)').run(m.agentId, c.clipId, c.index).changes;
     if (added) {
       this.db
@@ -199,6 +211,39 @@ export class ClipService {
   }
 
   private afterChunk(m: Message<'clip.chunk'>): void {
+    const c = m.body;
+    const data = c.data ?? Buffer.from(c.dataBase64 ?? '', 'base64');
+    const k = key(m.agentId, c.clipId);
+    const set = this.writing.get(k) ?? new Set<Promise<void>>();
+    this.writing.set(k, set);
+    const write: Promise<void> = this.blobs
+      .put(`${this.partialPrefix(m.agentId, c.clipId)}/${c.index}`, data)
+      .then(
+        () => this.afterChunkStored(m),
+        (err: Error) => {
+          // Not stored after all: forget the chunk so the next clip.need asks for it again.
+          this.logger.warn({ agentId: m.agentId, clipId: c.clipId, index: c.index, err: err.message }, 'clip chunk not written to the blob store');
+          this.forgetChunks(m.agentId, c.clipId, [c.index]);
+        },
+      )
+      .finally(() => {
+        set.delete(write);
+        if (set.size === 0) this.writing.delete(k);
+      });
+    set.add(write);
+  }
+
+  private forgetChunks(agentId: string, clipId: string, indexes: number[]): void {
+    this.db.transaction(() => {
+      for (const i of indexes) {
+        if (this.db.prepare('DELETE FROM clip_chunks WHERE agent_id = ? AND clip_id = ? AND idx = ?').run(agentId, clipId, i).changes) {
+          this.db.prepare('UPDATE clips SET received_chunks = received_chunks - 1 WHERE agent_id = ? AND clip_id = ?').run(agentId, clipId);
+        }
+      }
+    })();
+  }
+
+  private afterChunkStored(m: Message<'clip.chunk'>): void {
     const { clipId, index } = m.body;
     const row = this.db.prepare('SELECT received_chunks, chunks, state FROM clips WHERE agent_id = ? AND clip_id = ?').get(m.agentId, clipId) as
       | { received_chunks: number; chunks: number; state: string }
@@ -265,33 +310,45 @@ export class ClipService {
     if (this.finalizing.has(k)) return;
     this.finalizing.add(k);
     try {
+      // Chunk writes of this instance still under way finish first.
+      while (this.writing.get(k)?.size) await Promise.all([...this.writing.get(k)!]);
       const clip = this.get(agentId, clipId);
       if (!clip || clip.state !== 'receiving') return;
-      const partial = this.partialPath(agentId, clipId);
-      const actual = await hashFile(partial).catch(() => undefined);
-      if (actual !== clip.sha256) {
+      const prefix = this.partialPrefix(agentId, clipId);
+      const rel = this.finalPath(clip.sha256);
+      const parts = Array.from({ length: clip.chunks }, (_, i) => `${prefix}/${i}`);
+      const result = await composeBlobs(this.blobs, rel, parts, clip.sha256).catch((err: Error) => ({ ok: false as const, actual: '', error: err.message }));
+      if (!result.ok) {
+        if ('missing' in result && result.missing) {
+          // Recorded but not in the blob store (a crash between commit and write, here or on
+          // another instance): ask for that chunk again.
+          this.forgetChunks(agentId, clipId, [Number(result.missing.slice(prefix.length + 1))]);
+          this.sendNeed(agentId, clipId);
+          return;
+        }
+        if ('error' in result) {
+          // The blob store is unreachable: try again on the next sweep.
+          this.logger.warn({ agentId, clipId, err: result.error }, 'clip not composed (blob store)');
+          return;
+        }
         this.counters.clipsHashMismatch++;
-        this.ingest.reject(agentId, 'clip-hash-mismatch', `clip ${clipId}: ${actual ?? 'unreadable'} != ${clip.sha256}`);
+        this.ingest.reject(agentId, 'clip-hash-mismatch', `clip ${clipId}: ${result.actual || 'unreadable'} != ${clip.sha256}`);
         // Start over: every chunk again (each was right by itself, so the file must have been damaged here).
         this.db.transaction(() => {
           this.db.prepare('DELETE FROM clip_chunks WHERE agent_id = ? AND clip_id = ?').run(agentId, clipId);
           this.db.prepare('UPDATE clips SET received_chunks = 0 WHERE agent_id = ? AND clip_id = ?').run(agentId, clipId);
         })();
-        rmSync(partial, { force: true });
+        await this.blobs.deletePrefix(prefix).catch(() => {});
         this.sendNeed(agentId, clipId);
         return;
       }
-      const rel = this.finalPath(clip.sha256);
-      const dest = join(this.opts.dataDir, rel);
-      mkdirSync(dirname(dest), { recursive: true });
-      if (existsSync(dest)) rmSync(partial, { force: true });
-      else renameSync(partial, dest);
       this.db.transaction(() => {
         this.db
           .prepare("UPDATE clips SET state = 'complete', path = ?, completed_at = ? WHERE agent_id = ? AND clip_id = ?")
           .run(rel, new Date().toISOString(), agentId, clipId);
         this.db.prepare('DELETE FROM clip_chunks WHERE agent_id = ? AND clip_id = ?').run(agentId, clipId);
       })();
+      await this.blobs.deletePrefix(prefix).catch((err: Error) => this.logger.warn({ err: err.message, prefix }, 'chunks of a completed clip not deleted'));
       this.outstanding.delete(k);
       this.counters.clipsCompleted++;
       this.counters.clipBytesCompleted += clip.bytes;
@@ -305,18 +362,12 @@ export class ClipService {
   private fail(agentId: string, clipId: string, error: string): void {
     this.db.prepare("UPDATE clips SET state = 'failed', error = ? WHERE agent_id = ? AND clip_id = ? AND state = 'receiving'").run(error, agentId, clipId);
     this.outstanding.delete(key(agentId, clipId));
-    rmSync(this.partialPath(agentId, clipId), { force: true });
+    void this.blobs.deletePrefix(this.partialPrefix(agentId, clipId)).catch(() => {});
   }
 
   private finalPath(sha256: string): string {
-    return join('clips', sha256.slice(0, 2), `${sha256}.mp4`);
+    return `clips/${sha256.slice(0, 2)}/${sha256}.mp4`;
   }
-}
-
-async function hashFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 function toRow(r: Record<string, unknown>): ClipRow {

@@ -1,7 +1,8 @@
 /**
- * The central end of the uplink, wired together: the broker (auth, ACL, limits, TLS), ingest
- * (batched, de-duplicated), enrollment, commands, clip transfer and metrics. server.ts starts
- * it and mounts its HTTP routes; each part lives in its own module.
+ * The central end of the uplink, wired together: the transport (embedded aedes broker with auth,
+ * ACL, limits, TLS; or a RabbitMQ cluster with the aggregator as its HTTP auth backend), ingest
+ * (batched, de-duplicated), enrollment, commands, clip transfer (blob store: disk or S3) and
+ * metrics. server.ts starts it and mounts its HTTP routes; each part lives in its own module.
  */
 import { readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
@@ -11,19 +12,38 @@ import type { Db } from '../db/database.ts';
 import type { FleetStore } from '../fleet/store.ts';
 import type { ApiEnv } from '../api/app.ts';
 import { startBroker, type RunningBroker } from '../broker/broker.ts';
-import { AgentAuthenticator } from '../broker/agent-auth.ts';
+import { AgentAuthenticator, loadAgentSecretKey } from '../broker/agent-auth.ts';
+import { SqliteAgentSecretStore } from '../broker/sqlite.ts';
+import { SqliteAttemptStore } from '../auth/attempts-sqlite.ts';
+import { AttemptThrottle } from '../auth/rate-limit.ts';
+import { join } from 'node:path';
+import { permission, publicRoute, route } from '../api/registry.ts';
 import { Ingest } from '../ingest/ingest.ts';
 import { EnrollmentService } from '../enrollment/enrollment.ts';
-import { enrollmentRoutes } from '../enrollment/routes.ts';
+import { enrollmentRoutes, type EnrollAttempt } from '../enrollment/routes.ts';
 import { CommandService } from '../commands/commands.ts';
 import { commandRoutes } from '../commands/routes.ts';
 import { ClipService } from '../clips/clips.ts';
 import { createMetricsRegistry, metricsRoute } from '../metrics/prometheus.ts';
 import { InfluxExporter } from '../metrics/influx.ts';
 import type { Registry } from 'prom-client';
+import { resolveSecret } from '@camfleet/shared';
+import type { AgentTransport } from '../transport/port.ts';
+import { aedesTransport } from '../transport/aedes.ts';
+import { startRabbitTransport } from '../transport/rabbitmq.ts';
+import { AuthBackend, startAuthBackend } from '../transport/auth-backend.ts';
+import type { BrokerConfig } from '../transport/config.ts';
+import { createBlobStore, type BlobsConfig } from '../blobs/config.ts';
+import type { BlobStore } from '../blobs/port.ts';
 
 export interface UplinkStack {
-  broker: RunningBroker;
+  /** The embedded broker; undefined when agents connect to a RabbitMQ cluster (broker.engine). */
+  broker?: RunningBroker;
+  /** How the centre reaches agents, whichever engine carries them. */
+  transport: AgentTransport;
+  blobs: BlobStore;
+  /** Agent secret checks (also for other front doors, e.g. a RabbitMQ HTTP auth backend). */
+  agentAuth: AgentAuthenticator;
   ingest: Ingest;
   enrollment: EnrollmentService;
   commands: CommandService;
@@ -42,9 +62,11 @@ export interface UplinkDeps {
   db: Db;
   fleet: FleetStore;
   logger: Logger;
+  /** Every enrollment attempt (server.ts records it in the audit trail). */
+  onEnrollAttempt?(attempt: EnrollAttempt): void | Promise<void>;
 }
 
-export async function startUplink({ config, db, fleet, logger }: UplinkDeps): Promise<UplinkStack> {
+export async function startUplink({ config, db, fleet, logger, onEnrollAttempt }: UplinkDeps): Promise<UplinkStack> {
   const ingest = new Ingest(fleet, logger, {
     db,
     batchMaxMessages: config.uplink.batchMaxMessages,
@@ -54,11 +76,16 @@ export async function startUplink({ config, db, fleet, logger }: UplinkDeps): Pr
   const enrollment = new EnrollmentService(db, fleet);
   const isActive = db.prepare('SELECT 1 FROM agents WHERE id = ? AND revoked_at IS NULL').pluck();
   const agentActive = (id: string) => !!isActive.get(id);
+  const brokerConfig: BrokerConfig = config.broker;
+  const blobsConfig: BlobsConfig = config.blobs;
+  const blobs = createBlobStore(blobsConfig, config.dataDir);
 
   let broker: RunningBroker | undefined;
+  let transport: AgentTransport | undefined;
   const commands = new CommandService(
     db,
-    (topic, payload) => (broker ? broker.publish(topic, payload, 1) : Promise.reject(new Error('broker not started'))),
+    // In the protocol version the agent speaks (a v1 agent gets v1 commands).
+    (topic, payload) => (transport ? transport.publish(topic, ingest.forAgent(topic, payload)) : Promise.reject(new Error('transport not started'))),
     logger,
   );
   ingest.on('reply', (m) => commands.handleReply(m as Message<'reply'>));
@@ -66,7 +93,8 @@ export async function startUplink({ config, db, fleet, logger }: UplinkDeps): Pr
     dataDir: config.dataDir,
     maxClipBytes: config.uplink.maxClipBytes,
     needRetryMs: config.uplink.clipNeedRetrySeconds * 1000,
-    isConnected: (id) => !!broker?.connectedAgents().includes(id),
+    isConnected: (id) => !!transport?.isConnected(id),
+    blobs,
   });
   // The agent says 'online' after subscribing to its commands: then it can hear what its clips
   // need, and the commands it may have missed.
@@ -76,17 +104,50 @@ export async function startUplink({ config, db, fleet, logger }: UplinkDeps): Pr
     clips.onAgentConnected(m.agentId);
   });
 
-  const auth = new AgentAuthenticator(db);
+  const auth = new AgentAuthenticator(new SqliteAgentSecretStore(db), loadAgentSecretKey({ ref: config.mqtt.agentSecretKey, file: join(config.dataDir, 'agent-secret.key') }));
   const tls = config.mqtt.tls;
+  let authServer: Awaited<ReturnType<typeof startAuthBackend>> | undefined;
+  if (brokerConfig.engine === 'rabbitmq') {
+    // Agents connect to the RabbitMQ nodes; the nodes ask this instance who may do what.
+    const authBackend = new AuthBackend({
+      verifyAgent: (id, password) => auth.verify(id, password),
+      isAgentActive: agentActive,
+      secret: resolveSecret(brokerConfig.authBackend.secret),
+      ratePerSecond: brokerConfig.authBackend.ratePerSecond,
+      logger,
+    });
+    authServer = await startAuthBackend(authBackend, brokerConfig.authBackend.host, brokerConfig.authBackend.port);
+    const password = brokerConfig.password ? resolveSecret(brokerConfig.password) : undefined;
+    const withPassword = (u: string) => {
+      if (!password) return u;
+      const url = new URL(u);
+      url.password = encodeURIComponent(password);
+      return url.toString();
+    };
+    const isOnline = db.prepare('SELECT online FROM agents WHERE id = ?').pluck();
+    transport = await startRabbitTransport({
+      amqpUrls: brokerConfig.amqpUrls.map(withPassword),
+      managementUrls: brokerConfig.managementUrls,
+      managementPassword: password,
+      queue: brokerConfig.queue,
+      prefetch: brokerConfig.prefetch,
+      logger,
+      onAgentMessage: (agentId, topic, payload) => ingest.handle(agentId, topic, payload),
+      // Presence comes from the agents' status messages and last wills, through ingest.
+      isConnected: (id) => isOnline.get(id) === 1,
+    });
+  } else {
   broker = await startBroker({
     host: config.mqtt.host,
     port: config.mqtt.port,
     logger,
     tls: tls ? { port: tls.port, cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } : undefined,
+    plain: config.mqtt.plain,
+    agentQuota: { bytesPerSecond: config.mqtt.agentBytesPerSecond, burstBytes: config.mqtt.agentBurstBytes },
     maxPacketBytes: config.mqtt.maxPacketBytes,
     publishRatePerSecond: config.mqtt.publishRatePerSecond,
     publishBurst: config.mqtt.publishBurst,
-    verifyAgent: (id, password) => auth.verify(id, password),
+    verifyAgent: (id, password, ip) => auth.verify(id, password, ip),
     isAgentActive: agentActive,
     revocationCheckMs: config.mqtt.revocationCheckMs,
     onAgentMessage: (agentId, topic, payload) => ingest.handle(agentId, topic, payload),
@@ -97,6 +158,9 @@ export async function startUplink({ config, db, fleet, logger }: UplinkDeps): Pr
       logger.info({ agentId }, 'agent disconnected');
     },
   });
+  transport = aedesTransport(broker);
+  }
+  const running = transport;
   commands.startSweeper();
   clips.start();
 
@@ -108,9 +172,11 @@ export async function startUplink({ config, db, fleet, logger }: UplinkDeps): Pr
     ingest.onCommitted('heartbeat', (m) => influx.heartbeat(m as Message<'heartbeat'>));
   }
 
-  const running = broker;
   return {
-    broker: running,
+    broker,
+    transport: running,
+    blobs,
+    agentAuth: auth,
     ingest,
     enrollment,
     commands,
@@ -118,29 +184,55 @@ export async function startUplink({ config, db, fleet, logger }: UplinkDeps): Pr
     metrics,
     influx,
     publicRoutes: [
-      metricsRoute(metrics),
+      // For the load balancer: /healthz says the process answers; /readyz that this instance can
+      // serve (database, transport to the agents, blob store), else 503 naming what is missing.
+      (app) =>
+        route(app, { method: 'get', path: '/healthz', tags: ['ops'], summary: 'Liveness', authz: publicRoute('a liveness probe: reveals nothing') }, (c) => c.json({ ok: true })),
+      (app) =>
+        route(app, { method: 'get', path: '/readyz', tags: ['ops'], summary: 'Readiness (database, transport, blob store)', authz: publicRoute('a readiness probe: reveals only which engine is down') }, async (c) => {
+          const down: string[] = [];
+          try {
+            db.prepare('SELECT 1').get();
+          } catch {
+            down.push('database');
+          }
+          if (!running.ready()) down.push(running.engine === 'rabbitmq' ? 'rabbitmq' : 'mqtt');
+          if (!(await blobs.ping().catch(() => false))) down.push(`blobs (${blobs.engine})`);
+          return c.json({ ready: down.length === 0, down }, down.length === 0 ? 200 : 503);
+        }),
+      metricsRoute(metrics, config.metrics.prometheus),
       enrollmentRoutes({
+        throttle: new AttemptThrottle(new SqliteAttemptStore(db), 'enroll', { freeFailures: 5, freeFailuresPerAddress: 5 }),
+        logger,
+        onAttempt: onEnrollAttempt,
         enrollment,
-        publicMqttUrl: config.uplink.publicMqttUrl,
-        mqttPort: running.port,
-        tlsPort: running.tlsPort,
+        publicMqttUrl: config.uplink.publicMqttUrl ?? (brokerConfig.engine === 'rabbitmq' ? brokerConfig.publicMqttUrl : undefined),
+        mqttPort: broker?.port,
+        tlsPort: broker?.tlsPort,
         caFile: tls?.caFile,
       }),
     ],
     routes: [
       commandRoutes({ commands, defaultTimeoutSeconds: config.uplink.commandTimeoutSeconds, agentExists: agentActive }),
       (app) =>
-        app.post('/api/v1/agents/:id/revoke', (c) => {
-          const id = c.req.param('id');
-          const revoked = fleet.revokeAgent(id);
-          running.disconnectAgent(id);
-          return c.json({ agentId: id, revoked });
-        }),
+        route(
+          app,
+          { method: 'post', path: '/api/v1/agents/:id/revoke', tags: ['fleet'], summary: "Revoke an agent's credentials (disconnected at once)", authz: permission('manage_sites', (c) => ({ type: 'agent', agentId: c.req.param('id') ?? '' })) },
+          async (c) => {
+            const id = c.req.param('id') ?? '';
+            const revoked = fleet.revokeAgent(id);
+            // On RabbitMQ every node refuses the agent from now on (the auth backend reads the
+            // revocation); this cuts the connection it still has, on whichever node.
+            await running.disconnectAgent(id);
+            return c.json({ agentId: id, revoked });
+          },
+        ),
     ],
     async close() {
       commands.stop();
       clips.stop();
       await running.close();
+      await authServer?.close();
       ingest.close();
       await influx?.close();
     },
