@@ -215,6 +215,32 @@ export function createPostgresDomainRepos(db: PgQueryable): DomainRepos {
           [e.agentId, e.cameraId, e.name, e.siteId, e.ownerOrgId, e.areaId, e.purposes, e.lat, e.lon, e.address, e.serial, e.mac, e.manufacturer, e.model, t, cameraSearchText(e)],
         );
       },
+      async upsertMany(entries: readonly InventoryEntry[]) {
+        const t = now();
+        // One row per camera (the last given wins, as with upsert one by one): a statement may not update a row twice.
+        const unique = [...new Map(entries.map((e) => [`${e.agentId}\u0000${e.cameraId}`, e])).values()];
+        for (let start = 0; start < unique.length; start += 2000) {
+          const batch = unique.slice(start, start + 2000);
+          const col = <K extends keyof InventoryEntry>(k: K) => batch.map((e) => e[k]);
+          await db.query(
+            `INSERT INTO inventory_cameras (agent_id, camera_id, name, site_id, owner_org_id, area_id, purposes, lat, lon, address,
+               serial, mac, manufacturer, model, created_at, updated_at, owner_kind, search)
+             SELECT x.agent_id, x.camera_id, x.name, x.site_id, x.owner_org_id, x.area_id, ARRAY(SELECT jsonb_array_elements_text(x.purposes)),
+               x.lat, x.lon, x.address, x.serial, x.mac, x.manufacturer, x.model, $15, $15, COALESCE(o.kind, ''), x.search
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::float8[], $9::float8[], $10::text[],
+               $11::text[], $12::text[], $13::text[], $14::text[], $16::text[])
+               AS x(agent_id, camera_id, name, site_id, owner_org_id, area_id, purposes, lat, lon, address, serial, mac, manufacturer, model, search)
+             LEFT JOIN orgs o ON o.id = x.owner_org_id
+             ON CONFLICT (agent_id, camera_id) DO UPDATE SET name = excluded.name, site_id = excluded.site_id,
+               owner_org_id = excluded.owner_org_id, area_id = excluded.area_id, purposes = excluded.purposes,
+               lat = excluded.lat, lon = excluded.lon, address = excluded.address, serial = excluded.serial, mac = excluded.mac,
+               manufacturer = excluded.manufacturer, model = excluded.model, updated_at = excluded.updated_at,
+               owner_kind = excluded.owner_kind, search = excluded.search`,
+            [col('agentId'), col('cameraId'), col('name'), col('siteId'), col('ownerOrgId'), col('areaId'), batch.map((e) => JSON.stringify(e.purposes)),
+              col('lat'), col('lon'), col('address'), col('serial'), col('mac'), col('manufacturer'), col('model'), t, batch.map((e) => cameraSearchText(e))],
+          );
+        }
+      },
       async mergeReported(agentId: string, cameras: readonly ReportedCamera[]) {
         const [site] = await rows('SELECT s.*, o.kind AS org_kind FROM site_agents sa JOIN sites s ON s.id = sa.site_id JOIN orgs o ON o.id = s.org_id WHERE sa.agent_id = $1', [agentId]);
         const t = now();

@@ -54,6 +54,8 @@ export interface InventoryRepository {
   listScoped(scope: InventoryScope, filter: ResolvedFilter, page?: PageRequest): Promise<{ items: InventoryCamera[]; total: number }>;
   get(key: CameraKey): Promise<InventoryCamera | undefined>;
   upsert(entry: InventoryEntry): Promise<void>;
+  /** Many at once (seeding a city): same effect as upsert for each, in few round trips. */
+  upsertMany(entries: readonly InventoryEntry[]): Promise<void>;
   /**
    * Records cameras an agent reported: new ones get an entry owned by the agent's site's
    * organisation, in the site's area and place; known ones get their probed facts refreshed.

@@ -191,6 +191,13 @@ export function createSqliteDomainRepos(db: Db): DomainRepos {
              owner_kind = excluded.owner_kind, search = excluded.search, purposes_key = excluded.purposes_key`,
         ).run({ ...e, purposes: JSON.stringify(e.purposes), t, search: cameraSearchText(e), purposesKey: `|${e.purposes.join('|')}|` });
       },
+      async upsertMany(entries: readonly InventoryEntry[]) {
+        // better-sqlite3 is synchronous: one transaction, no awaits inside.
+        const one = this.upsert as (e: InventoryEntry) => Promise<void>;
+        db.transaction(() => {
+          for (const e of entries) void one(e);
+        })();
+      },
       async mergeReported(agentId: string, cameras: readonly ReportedCamera[]) {
         const site = db.prepare('SELECT s.* FROM site_agents sa JOIN sites s ON s.id = sa.site_id WHERE sa.agent_id = ?').get(agentId) as Row | undefined;
         const t = now();

@@ -146,14 +146,19 @@ export function domainContract(suite: Test, name: string, open: () => Promise<Do
         await repos.orgs.upsert({ ...o, name: `Org ${o.id}` });
       }
     }
+    const batch: InventoryEntry[] = [];
     for (let i = 0; i < 160; i++) {
       const owner = pick(orgs);
-      await repos.inventory.upsert({
+      // Half one by one, half (and one twice: an update) in one batch: both paths must agree.
+      await (i % 2 ? async (e: InventoryEntry) => void batch.push(e) : (e: InventoryEntry) => repos.inventory.upsert(e))({
         agentId: `ag${i % 23}`, cameraId: `cam${i}`, name: `Camera ${i}`, siteId: null, ownerOrgId: owner.id, areaId: pick(areaIds),
         purposes: rand() < 0.2 ? [] : [pick(PURPOSES)], lat: null, lon: null, address: null, serial: null, mac: null, manufacturer: null, model: null,
       });
     }
+    await repos.inventory.upsertMany([...batch, { ...batch[0]!, purposes: ['fire', 'traffic'], name: 'Đèn đỏ' }]);
+    assert.equal((await repos.inventory.get(batch[0]!))?.purposes, ['fire', 'traffic']);
     const cams = await repos.inventory.list();
+    assert.is(cams.length, 160);
     const privateOwned = cams.filter((c) => c.ownerOrgKind === 'business' || c.ownerOrgKind === 'citizen');
     let gid = 0;
     for (const owner of orgs.filter((o) => o.kind === 'business' || o.kind === 'citizen')) {
@@ -178,7 +183,7 @@ export function domainContract(suite: Test, name: string, open: () => Promise<Do
     const principals: Principal[] = [{ userId: 1, username: 'root', role: 'admin', orgId: null, orgKind: null, orgAreaId: null, orgPurposes: null }];
     for (const o of orgs) for (const role of ROLE_NAMES) principals.push({ userId: 1, username: 'u', role, orgId: o.id, orgKind: o.kind, orgAreaId: o.areaId, orgPurposes: o.purposes });
     for (const p of principals) {
-      const ctx: DecisionContext = { areas: tree, grants: p.orgId && p.orgKind ? await grants.listInForceFor(p.orgId, p.orgKind, now) : [], now, utcOffsetMinutes: 420 };
+      const ctx: DecisionContext = { areas: tree, grants: p.orgId && p.orgKind ? await grants.listInForceFor(p.orgId, p.orgKind, now) : [], now, utcOffsetMinutes: 420, purposes: new Set(PURPOSES) };
       for (const action of ['view_inventory', 'view_events'] as Action[]) {
         const expected = cams.filter((c) => decide(p, action, { type: 'camera', camera: c }, ctx).allow).map((c) => `${c.agentId}/${c.cameraId}`);
         const got = (await repos.inventory.listScoped(inventoryScopeFor(p, action, ctx), resolveFilter({}, tree))).items.map((c) => `${c.agentId}/${c.cameraId}`);
@@ -190,7 +195,7 @@ export function domainContract(suite: Test, name: string, open: () => Promise<Do
     assert.ok(nonEmpty > 20 && nonEmpty < compared, `the generated city exercises both reach and refusal (${nonEmpty}/${compared})`);
     // Filters and paging on top of a scope agree with the in-memory filter.
     const police: Principal = { userId: 1, username: 'u', role: 'police_officer', orgId: 'police-0', orgKind: 'police', orgAreaId: 'city', orgPurposes: null };
-    const pctx: DecisionContext = { areas: tree, grants: await grants.listInForceFor('police-0', 'police', now), now, utcOffsetMinutes: 420 };
+    const pctx: DecisionContext = { areas: tree, grants: await grants.listInForceFor('police-0', 'police', now), now, utcOffsetMinutes: 420, purposes: new Set(PURPOSES) };
     const scope = inventoryScopeFor(police, 'view_inventory', pctx);
     const inScope = cams.filter((c) => decide(police, 'view_inventory', { type: 'camera', camera: c }, pctx).allow);
     for (const f of [{ area: 'w2' }, { purpose: 'traffic' }, { ownerKind: 'police' as const }, { q: 'phuong w1' }, { q: 'camera 1' }, { owner: 'police-1', area: 'w1' }]) {
