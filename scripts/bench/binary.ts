@@ -1,16 +1,23 @@
 /**
- * The shipped agent binary: artefact size, start-up time to the first heartbeat the aggregator
- * records, and resident memory at idle with no camera and with 4 cameras.
+ * The shipped agent binary: artefact sizes (x64 and ARM64), start-up time to the first heartbeat
+ * the aggregator records, and memory at idle with no camera and with 1, 4 and 16 cameras.
  *
- *   npm run bench -- binary          (builds dist/ first when it is stale)
+ *   npm run bench -- binary          (builds the x64 dist/ first when it is stale)
+ *   BENCH_CAMERAS=1,4,16             the camera counts measured
  *
  * Start-up is measured from spawn to the heartbeat row in the aggregator (in this process),
- * median of 5, for the binary and for the source agent (node + tsx) as the reference. Memory is
- * VmRSS of the agent process (binary; the source agent too at no camera), and of its whole process tree (ffmpeg children included), sampled
- * after 10 s of settling. Figures are written to bench-results/binary.json as well.
+ * median of 5, for the binary and for the source agent (node + tsx) as the reference. Memory,
+ * sampled after 10 s of settling (max of 5 samples 1 s apart):
+ *   - the agent process: VmRSS and PSS (proportional set size, /proc/<pid>/smaps_rollup: shared
+ *     pages divided among the processes sharing them);
+ *   - its whole tree (ffmpeg recorders and frame feeds): the sum of PSS, which counts ffmpeg's
+ *     shared libraries once across its copies, unlike a sum of RSS.
+ * Per camera: (figure at N cameras - figure at none) / N. Targets (issue 17): idle RSS <= 80 MiB,
+ * agent <= 40 MiB per additional camera, <= 60 MiB PSS per camera with its children.
+ * Figures are written to bench-results/binary.json as well.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AggregatorConfigSchema } from '../../aggregator/src/config.ts';
@@ -19,11 +26,12 @@ import { startRtspSim } from '../../test/sim/rtsp.ts';
 import { tempDir } from '../../test/support/tmp.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const STAGED = join(ROOT, 'dist', 'camfleet-agent');
+const STAGED = join(ROOT, 'dist', 'linux-x64', 'camfleet-agent');
 const EXE = join(STAGED, 'camfleet-agent');
 const MiB = 1024 * 1024;
 
-const built = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build-agent.ts', '--if-stale'], { cwd: ROOT, stdio: 'inherit' });
+const built = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build-agent.ts', '--arch', 'x64', '--if-stale'], { cwd: ROOT, stdio: 'inherit' });
+const COUNTS = (process.env.BENCH_CAMERAS ?? '1,4,16').split(',').map(Number);
 if (built.status !== 0) process.exit(1);
 
 function sizeOf(path: string): number {
@@ -34,6 +42,15 @@ function sizeOf(path: string): number {
 function rssOf(pid: number): number {
   const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;
+}
+
+function pssOf(pid: number): number {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0; // exited between listing and reading
+  }
 }
 
 /** The pid and every descendant (ffmpeg recorders). */
@@ -101,25 +118,48 @@ async function startupMs(cmd: string[]): Promise<number> {
   return at - a.spawnedAt;
 }
 
-async function idleRss(cmd: string[], cameras: unknown[]): Promise<{ agent: number; tree: number; processes: number }> {
+interface Memory {
+  /** VmRSS of the agent process. */
+  agent: number;
+  agentPss: number;
+  /** Sum of VmRSS over the tree (shared libraries counted once per process). */
+  tree: number;
+  /** Sum of PSS over the tree. */
+  treePss: number;
+  processes: number;
+}
+
+async function idleRss(cmd: string[], cameras: unknown[]): Promise<Memory> {
   const a = startAgent(cmd, cameras);
   await firstHeartbeat(a.id);
   await new Promise((r) => setTimeout(r, 10_000));
-  let agent = 0;
-  let total = 0;
-  let processes = 0;
+  const m: Memory = { agent: 0, agentPss: 0, tree: 0, treePss: 0, processes: 0 };
+  const safe = (f: (p: number) => number) => (p: number) => {
+    try {
+      return f(p);
+    } catch {
+      return 0;
+    }
+  };
   for (let i = 0; i < 5; i++) {
     const pids = tree(a.proc.pid!);
-    agent = Math.max(agent, rssOf(a.proc.pid!));
-    total = Math.max(total, pids.reduce((s, p) => s + (() => { try { return rssOf(p); } catch { return 0; } })(), 0));
-    processes = Math.max(processes, pids.length);
+    m.agent = Math.max(m.agent, rssOf(a.proc.pid!));
+    m.agentPss = Math.max(m.agentPss, pssOf(a.proc.pid!));
+    m.tree = Math.max(m.tree, pids.map(safe(rssOf)).reduce((x, y) => x + y, 0));
+    m.treePss = Math.max(m.treePss, pids.map(safe(pssOf)).reduce((x, y) => x + y, 0));
+    m.processes = Math.max(m.processes, pids.length);
     await new Promise((r) => setTimeout(r, 1000));
   }
   await stop(a.proc);
-  return { agent, tree: total, processes };
+  return m;
 }
 
 try {
+  for (const target of ['linux-x64', 'linux-arm64']) {
+    const archive = join(ROOT, 'dist', `camfleet-agent-${target}.tar.gz`);
+    if (existsSync(archive)) console.log(`archive ${target}: ${(statSync(archive).size / MiB).toFixed(1)} MiB`);
+    else console.log(`archive ${target}: not built (npm run build:agent -- --arch ${target.split('-')[1]})`);
+  }
   const sizes = {
     archive: statSync(join(ROOT, 'dist', 'camfleet-agent-linux-x64.tar.gz')).size,
     executable: statSync(EXE).size,
@@ -142,22 +182,29 @@ try {
 
   const idle0 = await idleRss(binary, []);
   const idleSource = await idleRss(source, []);
+  const f = (b: number) => `${(b / MiB).toFixed(0)} MiB`;
   console.log(
-    `idle RSS, no camera: binary agent ${(idle0.agent / MiB).toFixed(0)} MiB, source agent (node + tsx) ${(idleSource.agent / MiB).toFixed(0)} MiB, ratio ${(idle0.agent / idleSource.agent).toFixed(2)}`,
+    `idle, no camera: binary agent RSS ${f(idle0.agent)} (target <= 80 MiB), PSS ${f(idle0.agentPss)}; source agent (node + tsx) RSS ${f(idleSource.agent)}; ratio binary/source ${(idle0.agent / idleSource.agent).toFixed(2)}`,
   );
-  const rtsp = await startRtspSim({ streams: [1, 2, 3, 4].map((i) => ({ name: `cam${i}`, width: 640, height: 360, fps: 10, preencoded: true })) });
-  let idle4;
+  const maxCameras = Math.max(...COUNTS);
+  const rtsp = await startRtspSim({ streams: Array.from({ length: maxCameras }, (_, i) => ({ name: `cam${i + 1}`, width: 640, height: 360, fps: 10, preencoded: true })) });
+  const withCameras: Record<number, Memory> = {};
   try {
-    idle4 = await idleRss(binary, [1, 2, 3, 4].map((i) => ({ id: `cam${i}`, rtspUrl: rtsp.url(`cam${i}`) })));
+    for (const n of COUNTS) {
+      const m = await idleRss(binary, Array.from({ length: n }, (_, i) => ({ id: `cam${i + 1}`, rtspUrl: rtsp.url(`cam${i + 1}`) })));
+      withCameras[n] = m;
+      console.log(
+        `${String(n).padStart(2)} camera(s): agent RSS ${f(m.agent)}, PSS ${f(m.agentPss)}; tree (${m.processes} processes) PSS ${f(m.treePss)}, RSS sum ${f(m.tree)}; ` +
+          `per camera: agent RSS +${((m.agent - idle0.agent) / n / MiB).toFixed(1)} MiB (target <= 40), ` +
+          `tree PSS +${((m.treePss - idle0.treePss) / n / MiB).toFixed(1)} MiB (target <= 60), ${((m.processes - 1) / n).toFixed(1)} child processes per camera`,
+      );
+    }
   } finally {
     await rtsp.close();
   }
-  console.log(
-    `idle RSS, 4 cameras: agent ${(idle4.agent / MiB).toFixed(0)} MiB, with its children ${(idle4.tree / MiB).toFixed(0)} MiB (${idle4.processes} processes); ` +
-      `agent ratio 4 cameras / none ${(idle4.agent / idle0.agent).toFixed(2)}`,
-  );
+  const idle4 = withCameras[4];
   mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench-results', 'binary.json'), JSON.stringify({ at: new Date().toISOString(), sizes, startup, idle0, idleSource, idle4 }, null, 2));
+  writeFileSync(join(ROOT, 'bench-results', 'binary.json'), JSON.stringify({ at: new Date().toISOString(), sizes, startup, idle0, idleSource, idle4, withCameras }, null, 2));
 } finally {
   for (const p of live) p.kill('SIGKILL');
   await agg.close();

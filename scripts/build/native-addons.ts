@@ -38,7 +38,7 @@ export function nodeGypScript(): string {
 }
 
 /** Debian's cross toolchains (crossbuild-essential-<arch>) by Node's arch name. */
-const CROSS = { arm64: { triple: 'aarch64-linux-gnu', elfMachine: 'AArch64' }, x64: { triple: 'x86_64-linux-gnu', elfMachine: 'X86-64' } } as const;
+const CROSS = { arm64: { triple: 'aarch64-linux-gnu', elfMachine: /AArch64/ }, x64: { triple: 'x86_64-linux-gnu', elfMachine: /X86-64/ } } as const;
 
 /**
  * The environment and node-gyp arguments that compile for `target` on this machine: nothing extra
@@ -97,7 +97,7 @@ export function buildBetterSqlite3(runtime: NodeRuntime, cacheDir: string, fromD
     const built = join(work, 'build', 'Release', 'better_sqlite3.node');
     const arch = runtime.target.split('-')[1] as keyof typeof CROSS;
     const machine = elfMachine(built);
-    if (CROSS[arch] && machine !== CROSS[arch].elfMachine) throw new Error(`better_sqlite3.node built for ${machine}, expected ${CROSS[arch].elfMachine} (${runtime.target})`);
+    if (CROSS[arch] && !CROSS[arch].elfMachine.test(machine)) throw new Error(`better_sqlite3.node built for ${machine}, not ${runtime.target}`);
     mkdirSync(outDir, { recursive: true });
     renameSync(built, out);
   } finally {

@@ -8,6 +8,7 @@
  * offers are never dropped; if only they remain, the outbox grows past its bound and says so.
  */
 import {
+  decodeMessage,
   encodeMessage,
   makeMessage,
   type BodyOf,
@@ -123,8 +124,12 @@ export class Outbox {
         }
         return;
       }
-      const group = idle.slice(0, Math.max(2, Math.floor(idle.length / 2)));
-      const bodies = group.map((r) => (JSON.parse(r.payload.toString()) as Message<'health'>).body);
+      // Decoded, not JSON.parse'd: v2 health samples are stored in their compact wire form. A
+      // row that does not decode (never expected: this agent wrote it) is left as it is, not merged away.
+      const decoded = idle.slice(0, Math.max(2, Math.floor(idle.length / 2))).map((r) => ({ r, d: decodeMessage('health', this.agentId, r.payload) }));
+      const group = decoded.filter((x) => x.d.ok).map((x) => x.r);
+      const bodies = decoded.flatMap((x) => (x.d.ok ? [(x.d.message as Message<'health'>).body] : []));
+      if (group.length < 2) return;
       const del = this.db.prepare('DELETE FROM outbox WHERE seq = ?');
       for (const r of group) {
         del.run(r.seq);

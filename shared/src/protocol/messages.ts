@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, unsupportedVersionDetail, type ProtocolVersion } from './version.ts';
 import { attachBytes, encodeFrame, isFrame, readFrame, splitAttachment } from './frame.ts';
+import { HEALTH_COLUMNS, compactHealth, expandHealth, isCompactHealth } from './compact-health.ts';
 import { CameraReport } from './camera.ts';
 import { TOPICS, isValidAgentId, type TopicName } from './topics.ts';
 
@@ -55,6 +56,12 @@ export const CameraHealth = z.object({
   chainHead: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 export type CameraHealth = z.infer<typeof CameraHealth>;
+
+/** The compact health table (compact-health.ts) must know every field of CameraHealth. */
+{
+  const missing = Object.keys(CameraHealth.shape).filter((k) => !(HEALTH_COLUMNS as readonly string[]).includes(k));
+  if (missing.length) throw new Error(`compact-health.ts HEALTH_COLUMNS lacks ${missing.join(', ')}`);
+}
 
 export const HealthBody = z.object({
   sampledAt: isoTime,
@@ -210,6 +217,7 @@ export function encodeMessage(message: Message): Buffer {
   }
   const split = splitAttachment(message);
   if (split) return encodeFrame(split.header, split.bytes);
+  if (message.type === 'health') return Buffer.from(JSON.stringify({ ...message, body: compactHealth(message.body as BodyOf<'health'>) }));
   return Buffer.from(JSON.stringify(message));
 }
 
@@ -298,6 +306,11 @@ export function decodeMessage(topic: TopicName, topicAgentId: string, payload: B
     const placed = attachBytes(env.data.type, rawBody, attached);
     if (!placed.ok) return { ok: false, error: 'bad-frame', detail: placed.detail };
     rawBody = placed.body;
+  }
+  if (env.data.type === 'health' && env.data.v >= 2 && isCompactHealth(rawBody)) {
+    const expanded = expandHealth(rawBody);
+    if (!expanded.ok) return { ok: false, error: 'bad-body', detail: expanded.detail };
+    rawBody = expanded.body;
   }
   const schema = BODIES[env.data.type as MessageType];
   const body = schema.safeParse(rawBody);
