@@ -75,6 +75,8 @@ export async function startAgent(
     seq: new SeqCounter(join(config.dataDir, 'seq.json')),
     logger,
     onConnect: () => reporting?.onConnect(),
+    // Held until every component registered its commands (released below).
+    holdCommands: true,
     onCommand: (m: Message<'command'>) => logger.info({ command: m.body.name }, 'command received'),
   });
 
@@ -179,6 +181,7 @@ export async function startAgent(
 
   const components: Component[] = [uplinkPart, probing, recording, commands, detection, reporting];
   await startComponents(components, logger);
+  uplink.commands.release();
   logger.info({ agentId: credentials.agentId, cameras: config.cameras.length }, 'agent started');
 
   let reloading = Promise.resolve(true);

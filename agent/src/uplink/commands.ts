@@ -25,11 +25,27 @@ export class CommandDispatcher {
   private readonly handlers = new Map<string, Registration>();
   /** QoS 1 may deliver a command twice; a handled id is not run again. */
   private readonly seen = new Set<string>();
+  /**
+   * Commands that arrived while held: the runtime holds the dispatcher until every handler is
+   * registered, so a command the centre re-sends at connect is never answered 'unsupported'
+   * just because the agent was still starting.
+   */
+  private held: Array<{ message: Message<'command'>; done: () => void }> | undefined;
 
   constructor(
     private readonly sendReply: (reply: BodyOf<'reply'>) => void,
     private readonly logger: Logger,
-  ) {}
+    opts: { held?: boolean } = {},
+  ) {
+    if (opts.held) this.held = [];
+  }
+
+  /** Handles the commands that arrived while held, in order, and every later one at once. */
+  release(): void {
+    const queued = this.held ?? [];
+    this.held = undefined;
+    for (const q of queued) void this.handle(q.message).finally(q.done);
+  }
 
   /** `reply: false` for transfer control (clip.need) that the centre does not wait on. */
   register(name: CommandName, handler: CommandHandler, opts: { reply?: boolean } = {}): void {
@@ -37,6 +53,10 @@ export class CommandDispatcher {
   }
 
   async handle(message: Message<'command'>, now = new Date()): Promise<void> {
+    if (this.held) {
+      const held = this.held;
+      return new Promise((resolve) => held.push({ message, done: resolve }));
+    }
     const command = message.body;
     if (this.seen.has(command.commandId)) return;
     this.seen.add(command.commandId);

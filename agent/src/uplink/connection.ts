@@ -47,25 +47,22 @@ export interface UplinkOptions {
   maxInFlight?: number;
   /** Chunk size of offered clips (tests use small ones). */
   clipChunkBytes?: number;
+  /** Commands wait until `commands.release()` (the runtime registers its handlers first). */
+  holdCommands?: boolean;
   /** Seen before the dispatcher; the dispatcher replies to every command. */
   onCommand?(message: Message<'command'>): void;
   onConnect?(): void;
 }
 
-const TOPIC_OF_TYPE: Record<MessageType, TopicName> = {
-  status: 'status',
-  heartbeat: 'heartbeat',
-  cameras: 'cameras',
-  health: 'health',
-  event: 'events',
-  'clip.offer': 'clipOffer',
-  'clip.chunk': 'clipChunk',
-  reply: 'replies',
-  command: 'commands',
-};
+/** Each message type's topic, read from the protocol's own table (TOPICS[...].types): one source. */
+const TOPIC_OF_TYPE = new Map<string, TopicName>(
+  (Object.keys(TOPICS) as TopicName[]).flatMap((name) => TOPICS[name].types.map((type) => [type, name] as const)),
+);
 
 export function topicOfType(type: MessageType): TopicName {
-  return TOPIC_OF_TYPE[type];
+  const topic = TOPIC_OF_TYPE.get(type);
+  if (!topic) throw new Error(`no topic carries messages of type '${type}'`);
+  return topic;
 }
 
 export class Uplink {
@@ -86,7 +83,7 @@ export class Uplink {
       opts.logger,
     );
     this.clips = new ClipUploader(opts.db, this.outbox, opts.logger, opts.clipChunkBytes);
-    this.commands = new CommandDispatcher((reply) => this.outbox.add('reply', reply), opts.logger);
+    this.commands = new CommandDispatcher((reply) => this.outbox.add('reply', reply), opts.logger, { held: opts.holdCommands });
     this.commands.register(
       'clip.need',
       (args, command) => {
