@@ -69,6 +69,7 @@ test('repeats by one user of one clip collapse within the window, never keyed on
     assert.is(await count(), 1, 'one viewing, one entry');
     assert.is((await get('police', 'bytes=400-')).status, 206);
     assert.is(await count(), 2, 'another user is another entry');
+    assert.is((await c.city.call('ward-a', 'GET', '/api/v1/clips/agent-a/clip-x/video?purpose=traffic')).status, 403, 'cam-a serves public order only');
     c.advance(61_000);
     assert.is((await get('ward-a', 'bytes=700-')).status, 206);
     assert.is(await count(), 3, 'after the window, the same user is recorded again');

@@ -83,7 +83,8 @@ export function clipRoutes(deps: ClipRouteDeps) {
         // Every served response is attributable. One entry per viewing, not per seek: repeats by
         // this user of this clip within the window collapse into the entry already written. The
         // Range header never decides (`bytes=1-`, `bytes=-N` or a malformed one carry the clip too).
-        const viewed = `${clip.agentId}/${clip.clipId}`;
+        // The purpose is part of the viewing: the same clip looked at for another purpose is recorded again.
+        const viewed = `${clip.agentId}/${clip.clipId}\n${granted.statedPurpose ?? ''}`;
         if (views.due(granted.principal.userId, viewed)) {
           await deps.audit.record({
             action: 'clip.view', actor: granted.principal, ip: clientIp(c), purpose: granted.statedPurpose ?? null,
