@@ -13,6 +13,8 @@ export class DetectionComponent implements Component {
   readonly name = 'detection';
   private site: SiteDetection | undefined;
   private readonly running = new Map<string, string>();
+  /** What the last sync changed (status and tests: a reload touches only these cameras). */
+  lastSync: { added: string[]; removed: string[] } = { added: [], removed: [] };
 
   constructor(
     private readonly ctx: RuntimeContext,
@@ -61,6 +63,7 @@ export class DetectionComponent implements Component {
       remove: (id) => site.removeCamera(id),
     });
     if (result.added.length || result.removed.length) this.ctx.logger.info(result, 'detection pipelines changed');
+    this.lastSync = result;
     return result;
   }
 

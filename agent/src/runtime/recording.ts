@@ -18,6 +18,8 @@ export class RecordingComponent implements Component {
   private site: SiteRecorder | undefined;
   /** Camera id → the spec its recorder was started with. */
   private readonly running = new Map<string, string>();
+  /** What the last sync changed (status and tests: a reload touches only these cameras). */
+  lastSync: { added: string[]; removed: string[] } = { added: [], removed: [] };
 
   constructor(private readonly ctx: RuntimeContext) {}
 
@@ -86,6 +88,7 @@ export class RecordingComponent implements Component {
       remove: (id) => site.removeCamera(id),
     });
     if (result.added.length || result.removed.length) this.ctx.logger.info(result, 'recorders changed');
+    this.lastSync = result;
     return result;
   }
 
