@@ -338,30 +338,33 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       if (i % 10 === 0 || i === o.agentKills) log(`agent kills: ${i}/${o.agentKills}, aggregator kills: ${aggregatorKills}/${o.aggregatorKills}, ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
 
-    // calm: the last agent runs until everything it owes the centre is delivered
+    // calm: the last agent runs until it records every camera again and has offered the clips
+    // asked for; then the street camera goes away (people keep walking in its footage, so new
+    // events and clips would never stop) and the agent delivers everything it owes the centre
     startAgent();
     const calmStart = Date.now();
     const settleMs = o.settleTimeoutMs ?? 10 * 60_000;
-    const calm = await until(
-      'outbox drained and clip uploads finished',
-      () => {
+    const settled = (what: string, check: () => boolean) =>
+      until(what, () => {
         pollAgentDb();
-        if (!outboxDb) return undefined;
-        const outbox = (outboxDb.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
-        const pendingClips = (outboxDb.prepare("SELECT COUNT(*) AS n FROM clip_uploads WHERE state = 'offered'").get() as { n: number }).n;
-        const segmentsSinceCalm = cameras.every((c) => {
-          const r = outboxDb!.prepare('SELECT MAX(indexed_at_ms) AS t FROM segments WHERE camera_id = ?').get(c) as { t: number | null };
-          return (r.t ?? 0) > calmStart + 3000;
-        });
-        return outbox === 0 && pendingClips === 0 && seenClips.size >= (o.minClips ?? 0) && segmentsSinceCalm ? { outbox } : undefined;
-      },
-      settleMs,
-      500,
-    ).catch((err) => {
-      failures.push((err as Error).message);
-      return undefined;
-    });
-    void calm;
+        return !!outboxDb && check();
+      }, settleMs, 500).then(
+        () => true,
+        (err: Error) => {
+          failures.push(err.message);
+          return false;
+        },
+      );
+    const count = (sql: string) => (outboxDb!.prepare(sql).get() as { n: number }).n;
+    const recordingAgain = () =>
+      cameras.every((c) => ((outboxDb!.prepare('SELECT MAX(indexed_at_ms) AS t FROM segments WHERE camera_id = ?').get(c) as { t: number | null }).t ?? 0) > calmStart);
+    if (await settled('every camera recording again and the clips wanted offered', () => recordingAgain() && seenClips.size >= (o.minClips ?? 0))) {
+      if (cameras.includes('street')) await sim.stopCamera('street');
+      await settled(
+        'outbox drained and clip uploads finished',
+        () => count('SELECT COUNT(*) AS n FROM outbox') === 0 && count("SELECT COUNT(*) AS n FROM clip_uploads WHERE state = 'offered'") === 0,
+      );
+    }
     // a clean stop of the last run
     agent!.child.kill('SIGTERM');
     await Promise.race([agent!.exited, sleep(30_000)]);
