@@ -17,6 +17,8 @@ test('a free-text purpose is refused, even on your own camera, and not recorded 
   assert.is((await city.call('shop-owner', 'GET', snap('agent-shop', 'cam-1', 'curiosity'))).status, 403);
   const views = await city.domain.audit.query({ action: 'snapshot.view', limit: 10 });
   assert.equal(views.map((e) => e.purpose), [], 'no view was served under a free-text purpose');
+  const denied = (await city.domain.audit.query({ action: 'view_snapshot', limit: 10 })).filter((e) => e.outcome === 'denied');
+  assert.ok(denied.some((e) => e.actorUsername === 'ward-a' && e.purpose === null && e.detail.reason === 'unknown-purpose' && e.detail.statedPurpose === 'watching my neighbour'), 'the refused attempt is recorded, the free text only as evidence');
   // The controlled purpose the camera serves works.
   assert.is((await city.call('ward-a', 'GET', snap('agent-a', 'cam-a', 'public_order'))).status, 200);
 });

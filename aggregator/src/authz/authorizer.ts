@@ -113,10 +113,12 @@ export class Authorizer {
   async recordDenied(p: Principal, action: Action, resource: Resource, reason: string, ip: string | null, purpose: string | undefined): Promise<void> {
     if (!this.opts.audit || !FOOTAGE_ACTIONS.includes(action) || resource.type !== 'camera') return;
     const cam = resource.camera;
+    // The purpose column holds ids of the controlled list only; a free-text one is kept as evidence in the detail.
+    const known = reason !== 'unknown-purpose';
     await this.opts.audit.record({
-      action, outcome: 'denied', actor: p, ip, purpose: purpose ?? null,
+      action, outcome: 'denied', actor: p, ip, purpose: known ? (purpose ?? null) : null,
       resource: { type: 'camera', id: `${cam.agentId}/${cam.cameraId}`, ownerOrgId: cam.ownerOrgId, areaId: cam.areaId },
-      detail: { reason },
+      detail: known ? { reason } : { reason, statedPurpose: purpose ?? null },
     });
   }
 
