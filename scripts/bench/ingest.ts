@@ -14,6 +14,12 @@
  * 2. Outbox drain: an agent that produced N messages during an outage, then the aggregator comes
  *    back: messages per second until the outbox is empty.
  * 3. Clip throughput under a byte budget, as a fraction of the budget.
+ * 4. Bytes on the uplink (issue 17): TCP bytes the agent wrote per clip byte while sending a clip
+ *    (goal <= 1.03), against protocol v1's base64-in-JSON chunks for the same clip (computed in
+ *    the same run: the measured MQTT framing plus v1's payloads); bytes per camera of a health
+ *    sample, v2's compact table against v1's JSON objects.
+ *
+ * BENCH_ONLY=wire runs only 3 and 4 (the load and drain parts take minutes).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -21,7 +27,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { createLogger, encodeMessage, makeMessage, topicFor, type Message } from '@camfleet/shared';
+import { createHash } from 'node:crypto';
+import { CLIP_CHUNK_BYTES, createLogger, encodeMessage, makeMessage, topicFor, type BodyOf, type Message } from '@camfleet/shared';
 import { AggregatorConfigSchema } from '../../aggregator/src/config.ts';
 import { startAggregator, type RunningAggregator } from '../../aggregator/src/server.ts';
 import { openDatabase } from '../../aggregator/src/db/database.ts';
@@ -204,7 +211,47 @@ async function benchDrain(): Promise<{ messages: number; seconds: number }> {
   return { messages, seconds };
 }
 
-async function benchClip(): Promise<{ bytes: number; wireBytes: number; seconds: number }> {
+/** Payload bytes of a clip's chunks in protocol v2 (frames) and v1 (base64 in JSON). */
+function chunkPayloads(agentId: string, clip: Buffer): { v2: number; v1: number; chunks: number } {
+  let v2 = 0;
+  let v1 = 0;
+  let chunks = 0;
+  for (let at = 0, index = 0; at < clip.length; at += CLIP_CHUNK_BYTES, index++) {
+    const data = clip.subarray(at, at + CLIP_CHUNK_BYTES);
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    const m = makeMessage('clip.chunk', agentId, 1_000_000 + index, { clipId: 'bench', index, sha256, data });
+    v2 += encodeMessage(m).length;
+    v1 += encodeMessage({ ...m, v: 1 }).length;
+    chunks++;
+  }
+  return { v2, v1, chunks };
+}
+
+/** Bytes per camera of one health sample of `k` cameras, v2 (compact) and v1 (objects), payload only and with MQTT framing. */
+function healthBytes(agentId: string, k: number): { v2: number; v1: number; v2Framed: number; v1Framed: number } {
+  const body: BodyOf<'health'> = {
+    sampledAt: new Date().toISOString(),
+    cameras: Array.from({ length: k }, (_, c) => ({
+      cameraId: `cam-${c + 1}`,
+      online: true,
+      recording: true,
+      fps: 15,
+      bitrateKbps: 2048 + c,
+      lastSegmentAt: new Date(Date.now() - 2000).toISOString(),
+      gapsLastHour: 0,
+      bytesStored: 12_345_678_901 + c,
+      chainHead: createHash('sha256').update(String(c)).digest('hex'),
+    })),
+  };
+  const m = makeMessage('health', agentId, 1, body);
+  const v2 = encodeMessage(m).length;
+  const v1 = encodeMessage({ ...m, v: 1 }).length;
+  // MQTT PUBLISH QoS 1: fixed header (1 + remaining-length bytes), topic (2 + length), packet id (2); PUBACK back (4).
+  const framing = (payload: number) => 1 + (payload + 60 < 128 ? 1 : payload + 60 < 16384 ? 2 : 3) + 2 + Buffer.byteLength(topicFor('health', agentId)) + 2;
+  return { v2: v2 / k, v1: v1 / k, v2Framed: (v2 + framing(v2)) / k, v1Framed: (v1 + framing(v1)) / k };
+}
+
+async function benchClip(): Promise<{ bytes: number; wireBytes: number; seconds: number; tcpBytes: number; v1TcpBytes: number; chunks: number }> {
   const agg = await startAggregator(config(join(work, 'agg-clip')), logger);
   const { token } = agg.uplink.enrollment.createToken(site(agg), 600);
   const e = agg.uplink.enrollment.enroll(token);
@@ -216,17 +263,25 @@ async function benchClip(): Promise<{ bytes: number; wireBytes: number; seconds:
   await waitFor('connected', () => agent.uplink.connected && agg.broker.connectedAgents().includes(e.agentId));
   const bytes = 32 * 256 * 1024;
   const file = join(work, 'clip.mp4');
-  writeFileSync(file, randomBytes(bytes));
+  const clip = randomBytes(bytes);
+  writeFileSync(file, clip);
   // Start with an empty bucket's worth of idle time behind us, as in steady state.
   const sentBefore = agent.uplink.sender.counters.bytesSent;
+  // What the agent's TCP socket wrote (MQTT framing, the offer, heartbeats and pings included).
+  const socket = () => (agent.uplink.client.stream as { bytesWritten?: number }).bytesWritten ?? NaN;
+  const tcpBefore = socket();
   const started = performance.now();
   await agent.uplink.offerClip(file, { clipId: 'bench', cameraId: 'cam1', from: new Date(0).toISOString(), to: new Date(60_000).toISOString(), segmentHashes: [] });
   await waitFor('clip complete', () => agg.uplink.clips.get(e.agentId, 'bench')?.state === 'complete', { timeoutMs: 300_000, intervalMs: 20 });
   const seconds = (performance.now() - started) / 1000;
   const wireBytes = agent.uplink.sender.counters.bytesSent - sentBefore;
+  const tcpBytes = socket() - tcpBefore;
+  // v1 in the same run: the measured bytes with each v2 chunk payload swapped for its v1 form.
+  const payloads = chunkPayloads(e.agentId, clip);
+  const v1TcpBytes = tcpBytes - payloads.v2 + payloads.v1;
   await agent.close();
   await agg.close();
-  return { bytes, wireBytes, seconds };
+  return { bytes, wireBytes, seconds, tcpBytes, v1TcpBytes, chunks: payloads.chunks };
 }
 
 function report(name: string, r: LoadResult): { rate: number; p99: number } {
@@ -247,6 +302,35 @@ if (process.argv[2] === '--load') {
   process.exit(0);
 }
 
+async function wireReport(): Promise<void> {
+  const clip = await benchClip();
+  const payloadRate = clip.bytes / clip.seconds;
+  console.log(
+    `clip ${(clip.bytes / 1024 / 1024).toFixed(1)} MiB under a ${(CLIP_BUDGET / 1024).toFixed(0)} KiB/s budget: ${clip.seconds.toFixed(1)} s, ` +
+      `clip bytes ${(payloadRate / 1024).toFixed(0)} KiB/s = ${((payloadRate / CLIP_BUDGET) * 100).toFixed(0)}% of the budget`,
+  );
+  console.log(
+    `wire bytes per clip byte (agent TCP bytes written / clip bytes, ${clip.chunks} chunks of 256 KiB): v2 ${(clip.tcpBytes / clip.bytes).toFixed(4)} (goal <= 1.03); ` +
+      `v1 base64 in JSON, same run ${(clip.v1TcpBytes / clip.bytes).toFixed(4)}; ratio v2/v1 ${(clip.tcpBytes / clip.v1TcpBytes).toFixed(3)}`,
+  );
+  for (const k of [1, 8, 32]) {
+    const h = healthBytes('bench-agent-1', k);
+    console.log(
+      `health sample, ${String(k).padStart(2)} camera(s): bytes per camera v2 compact ${h.v2.toFixed(0)} (${h.v2Framed.toFixed(0)} with MQTT framing), ` +
+        `v1 objects ${h.v1.toFixed(0)} (${h.v1Framed.toFixed(0)}); ratio v2/v1 ${(h.v2Framed / h.v1Framed).toFixed(2)}`,
+    );
+  }
+}
+
+if (process.env.BENCH_ONLY === 'wire') {
+  try {
+    await wireReport();
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+
 try {
   console.log(`load: ${M} agents x ${K} cameras, health every ${T} ms (${((M * 1000) / T).toFixed(0)} msg/s offered) for ${SECONDS} s`);
   const ours = report('aggregator (aedes + ingest)', await benchAggregator());
@@ -256,14 +340,7 @@ try {
   const drain = await benchDrain();
   console.log(`outbox drain after outage: ${drain.messages} messages in ${drain.seconds.toFixed(1)} s = ${(drain.messages / drain.seconds).toFixed(0)} msg/s (agent message-rate cap lifted; the default cap is 200 msg/s)`);
 
-  const clip = await benchClip();
-  const payloadRate = clip.bytes / clip.seconds;
-  console.log(
-    `clip ${(clip.bytes / 1024 / 1024).toFixed(1)} MiB under a ${(CLIP_BUDGET / 1024).toFixed(0)} KiB/s budget: ${clip.seconds.toFixed(1)} s, ` +
-      `clip bytes ${(payloadRate / 1024).toFixed(0)} KiB/s = ${((payloadRate / CLIP_BUDGET) * 100).toFixed(0)}% of the budget, ` +
-      `wire bytes ${((clip.wireBytes / clip.seconds / CLIP_BUDGET) * 100).toFixed(0)}% ` +
-      `(${(((clip.wireBytes - CLIP_BUDGET) / clip.seconds / CLIP_BUDGET) * 100).toFixed(0)}% without the 1 s burst the bucket starts with; base64 + envelope cost ${(((clip.wireBytes - clip.bytes) / clip.bytes) * 100).toFixed(0)}%)`,
-  );
+  await wireReport();
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -7,7 +7,12 @@
  * the bare ffmpegs; the simulator's CPU; segments lost; whether N holds (no gap, no lost
  * segment, frame rate kept). Stops at the first N that does not hold.
  *
- *   CAMFLEET_BENCH_N=1,8,16,24,32  CAMFLEET_BENCH_SECONDS=30  CAMFLEET_BENCH_SEGMENT_SECONDS=5
+ * The simulated cameras are served by several GStreamer RTSP server processes
+ * (test/sim/rtsp-sharded.ts, CAMFLEET_BENCH_PER_SIM cameras each), so that at 96 cameras the
+ * simulator is not the limit. The ratio printed is the agent's total CPU (its node process and
+ * its ffmpeg children) over the bare ffmpegs' in the same window (issue 17 target: <= 1.10 at 96).
+ *
+ *   CAMFLEET_BENCH_N=1,8,16,24,32,48,96  CAMFLEET_BENCH_SECONDS=30  CAMFLEET_BENCH_SEGMENT_SECONDS=5  CAMFLEET_BENCH_PER_SIM=24
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -15,15 +20,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CameraHealth } from '@camfleet/shared';
-import { startRtspSim } from '../../test/sim/rtsp.ts';
+import { startShardedRtspSim } from '../../test/sim/rtsp-sharded.ts';
 import { CpuMeter, processPssBytes } from '../../agent/src/health/proc.ts';
 import { openAgentDbReadonly } from '../../agent/src/storage/db.ts';
 import { SegmentIndex } from '../../agent/src/storage/segment-index.ts';
 
-const NS = (process.env.CAMFLEET_BENCH_N ?? '1,8,16,24,32').split(',').map(Number).filter((n) => n > 0);
+const NS = (process.env.CAMFLEET_BENCH_N ?? '1,8,16,24,32,48,96').split(',').map(Number).filter((n) => n > 0);
 const WINDOW_S = Number(process.env.CAMFLEET_BENCH_SECONDS ?? 30);
 const SEG_S = Number(process.env.CAMFLEET_BENCH_SEGMENT_SECONDS ?? 5);
 const FPS = 25;
+const PER_SIM = Number(process.env.CAMFLEET_BENCH_PER_SIM ?? 24);
 const CHILD = fileURLToPath(new URL('./recording/agent-child.ts', import.meta.url));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -68,10 +74,13 @@ interface Row {
 
 async function runN(n: number): Promise<Row> {
   const work = mkdtempSync(join(tmpdir(), 'camfleet-bench-rec-'));
-  const sim = await startRtspSim({
-    streams: Array.from({ length: n }, (_, i) => ({ name: `cam${i}`, width: 1920, height: 1080, fps: FPS, bitrateKbps: 4000, preencoded: true })),
-    startTimeoutMs: 600_000,
-  });
+  const sim = await startShardedRtspSim(
+    {
+      streams: Array.from({ length: n }, (_, i) => ({ name: `cam${i}`, width: 1920, height: 1080, fps: FPS, bitrateKbps: 4000, preencoded: true })),
+      startTimeoutMs: 600_000,
+    },
+    PER_SIM,
+  );
   const urls = Array.from({ length: n }, (_, i) => sim.url(`cam${i}`));
   const procs: ChildProcess[] = [];
   try {
@@ -111,7 +120,7 @@ async function runN(n: number): Promise<Row> {
     }
     // the floor is warm when every bare ffmpeg has written its first segment
     while (readdirSync(bareDir).filter((f) => f.endsWith('-000001.mp4')).length < n && Date.now() < deadline) await sleep(500);
-    const groups = () => ({ agent: [agent.pid!], agentFf: childrenOf(agent.pid!), bare: procs.slice(1).map((p) => p.pid!), sim: [sim.pid] });
+    const groups = () => ({ agent: [agent.pid!], agentFf: childrenOf(agent.pid!), bare: procs.slice(1).map((p) => p.pid!), sim: sim.pids });
     const meters = { agent: new CpuMeter(), agentFf: new CpuMeter(), bare: new CpuMeter(), sim: new CpuMeter() };
     let g = groups();
     for (const k of Object.keys(meters) as Array<keyof typeof meters>) meters[k].sample(g[k]);
