@@ -19,6 +19,8 @@ APT_PACKAGES=(
   crossbuild-essential-arm64               # the linux-arm64 agent: better-sqlite3 cross-compiled (npm run build:agent)
   qemu-user-static                         # the linux-arm64 agent tested under qemu-aarch64-static
   postgresql                               # PostgreSQL engine: contract tests start throwaway clusters (test/support/postgres.ts)
+  rabbitmq-server                          # clustered MQTT tier: 3-node clusters in test/cluster and npm run cluster
+  haproxy                                  # load balancer in front of aggregator instances and broker nodes
 )
 
 missing=()

@@ -37,6 +37,8 @@ interface Pending {
   topic: string;
   payload: Buffer;
   inFlight: boolean;
+  /** When it entered the outbox (latency to PUBACK is measured from here). */
+  at: number;
 }
 
 export class SimAgent {
@@ -130,7 +132,7 @@ export class SimAgent {
     const seq = ++this.seq;
     const topicName = type === 'event' ? 'events' : type;
     const topic = topicFor(topicName as never, this.spec.id);
-    this.pending.set(seq, { seq, topic, payload: encodeMessage(makeMessage(type, this.spec.id, seq, body)), inFlight: false });
+    this.pending.set(seq, { seq, topic, payload: encodeMessage(makeMessage(type, this.spec.id, seq, body)), inFlight: false, at: Date.now() });
     this.fleet.enqueued++;
     this.flush();
   }
@@ -150,6 +152,7 @@ export class SimAgent {
         this.pending.delete(p.seq);
         this.acked.add(p.seq);
         this.fleet.ackedCount++;
+        this.fleet.latencies.push(Date.now() - p.at);
       });
     }
   }
@@ -165,6 +168,8 @@ export class Fleet {
   readonly connected = new Set<string>();
   enqueued = 0;
   ackedCount = 0;
+  /** Outbox-to-PUBACK milliseconds of every acknowledged message (benchmarks read and reset it). */
+  latencies: number[] = [];
 
   constructor(readonly options: FleetOptions) {
     this.agents = options.agents.map((a) => new SimAgent(a, this));
