@@ -21,11 +21,11 @@ const INVENTORY_FROM = `FROM inventory_cameras i
   JOIN orgs o ON o.id = i.owner_org_id
   LEFT JOIN cameras c ON c.agent_id = i.agent_id AND c.camera_id = i.camera_id
   LEFT JOIN agents a ON a.id = i.agent_id`;
-const INVENTORY_SELECT = `SELECT i.*, o.kind AS owner_kind, o.name AS owner_name,
+const INVENTORY_COLUMNS = `SELECT i.*, o.kind AS owner_kind, o.name AS owner_name,
     c.online AS c_online, c.recording AS c_recording, c.problem AS c_problem, c.updated_at AS c_updated,
     c.conformance->>'verdict' AS c_verdict, c.record->>'serialNumber' AS r_serial, c.record->'scopes'->>'mac' AS r_mac,
-    a.online AS a_online
-  ${INVENTORY_FROM}`;
+    a.online AS a_online`;
+const INVENTORY_SELECT = `${INVENTORY_COLUMNS} ${INVENTORY_FROM}`;
 const ORDER = 'ORDER BY i.area_id, i.agent_id, i.camera_id';
 
 function toInventoryCamera(r: Row): InventoryCamera {
@@ -194,7 +194,16 @@ export function createPostgresDomainRepos(db: PgQueryable): DomainRepos {
         const from = needsState ? INVENTORY_FROM : 'FROM inventory_cameras i';
         const [count] = await rows(`SELECT COUNT(*)::int AS n ${from} WHERE ${where}`, params);
         const limit = page ? ` LIMIT ${Math.max(0, Math.floor(page.limit))} OFFSET ${Math.max(0, Math.floor(page.offset))}` : '';
-        const items = (await rows(`${INVENTORY_SELECT} WHERE ${where} ${ORDER}${limit}`, params)).map(toInventoryCamera);
+        // Keys first (sorted and paged from the inventory alone, index order), then the joins for that page only.
+        const items = (
+          await rows(
+            `WITH k AS MATERIALIZED (SELECT i.agent_id, i.camera_id, i.area_id ${needsState ? INVENTORY_FROM : 'FROM inventory_cameras i'} WHERE ${where} ${ORDER}${limit})
+             ${INVENTORY_COLUMNS} FROM k JOIN inventory_cameras i ON i.agent_id = k.agent_id AND i.camera_id = k.camera_id
+               ${INVENTORY_FROM.slice(INVENTORY_FROM.indexOf('JOIN orgs'))}
+             ORDER BY k.area_id, k.agent_id, k.camera_id`,
+            params,
+          )
+        ).map(toInventoryCamera);
         return { items, total: Number(count?.n ?? 0) };
       },
       async get(key: CameraKey) {

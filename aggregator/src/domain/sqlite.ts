@@ -40,12 +40,14 @@ const INVENTORY_FROM = `FROM inventory_cameras i
   LEFT JOIN cameras c ON c.agent_id = i.agent_id AND c.camera_id = i.camera_id
   LEFT JOIN agents a ON a.id = i.agent_id`;
 
-const INVENTORY_SELECT = `
+const INVENTORY_COLUMNS = `
   SELECT i.*, o.kind AS owner_kind, o.name AS owner_name,
     c.online AS c_online, c.recording AS c_recording, c.problem AS c_problem, c.updated_at AS c_updated,
     json_extract(c.conformance, '$.verdict') AS c_verdict,
     json_extract(c.record, '$.serialNumber') AS r_serial, json_extract(c.record, '$.scopes.mac') AS r_mac,
-    a.online AS a_online
+    a.online AS a_online`;
+
+const INVENTORY_SELECT = `${INVENTORY_COLUMNS}
   FROM inventory_cameras i
   JOIN orgs o ON o.id = i.owner_org_id
   LEFT JOIN cameras c ON c.agent_id = i.agent_id AND c.camera_id = i.camera_id
@@ -161,14 +163,20 @@ export function createSqliteDomainRepos(db: Db): DomainRepos {
       async listScoped(scope: InventoryScope, filter: ResolvedFilter, page?: PageRequest) {
         const { where, params, needsState } = scopedWhere(scope, filter);
         if (where === null) return { items: [], total: 0 };
-        const from = needsState ? INVENTORY_FROM : 'FROM inventory_cameras i';
+        // A broad scope (an area subtree, or everything) walks the covering scope index in list order
+        // and stops after the page; a narrow one (own cameras, grants) is left to the planner.
+        const inv = scope.all || scope.areaIds.length ? 'inventory_cameras i INDEXED BY inventory_cameras_scope' : 'inventory_cameras i';
+        const from = needsState ? `FROM ${inv}${INVENTORY_FROM.slice(INVENTORY_FROM.indexOf('\n'))}` : `FROM ${inv}`;
         const total = Number((db.prepare(`SELECT COUNT(*) AS n ${from} WHERE ${where}`).get(params) as { n: number }).n);
         // Keys first (sorted, paged, from the inventory alone), then the joins for that page only.
         const limit = page ? ' LIMIT @limit OFFSET @offset' : '';
+        // CROSS JOIN makes SQLite start from the page's keys (otherwise it may walk the whole inventory).
         const rows = db
           .prepare(
-            `WITH k AS (SELECT i.agent_id, i.camera_id, i.area_id FROM ${needsState ? INVENTORY_FROM.slice(5) : 'inventory_cameras i'} WHERE ${where} ORDER BY i.area_id, i.agent_id, i.camera_id${limit})
-             ${INVENTORY_SELECT} JOIN k ON k.agent_id = i.agent_id AND k.camera_id = i.camera_id ORDER BY k.area_id, k.agent_id, k.camera_id`,
+            `WITH k AS (SELECT i.agent_id, i.camera_id, i.area_id ${from} WHERE ${where} ORDER BY i.area_id, i.agent_id, i.camera_id${limit})
+             ${INVENTORY_COLUMNS} FROM k CROSS JOIN inventory_cameras i ON i.agent_id = k.agent_id AND i.camera_id = k.camera_id
+               ${INVENTORY_FROM.slice(INVENTORY_FROM.indexOf('JOIN orgs'))}
+             ORDER BY k.area_id, k.agent_id, k.camera_id`,
           )
           .all({ ...params, ...(page ?? {}) }) as Row[];
         return { items: rows.map(toInventoryCamera), total };

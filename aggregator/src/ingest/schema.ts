@@ -63,4 +63,13 @@ export const INGEST_MIGRATIONS: Migration[] = [
       ALTER TABLE camera_health_samples ADD COLUMN chain_head TEXT;
     `,
   },
+  {
+    id: 'ingest-003',
+    sql: `
+      -- 0: a raw sample; 3600: one camera's samples of an hour folded by the time-series
+      -- retention (timeseries/sqlite.ts), which bounds the table
+      ALTER TABLE camera_health_samples ADD COLUMN bucket_seconds INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX camera_health_samples_age ON camera_health_samples (bucket_seconds, sampled_at);
+    `,
+  },
 ];
