@@ -207,6 +207,17 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
     const lastEnd = this.index.lastEndMs(cameraId);
     const from = state?.coveredToMs ?? undefined;
     if (from === undefined) return lastEnd; // nothing recorded before: no hole to account for
+    try {
+      return this.auditFrom(cameraId, from, state!, lastEnd);
+    } catch (err) {
+      // a full disk (SQLITE_FULL) must not keep the recorder from starting: the first segment
+      // then records one gap from the covered time (it may overlap footage repaired meanwhile)
+      this.logger.warn({ camera: cameraId, err: (err as Error).message }, 'cannot account for holes at start');
+      return from;
+    }
+  }
+
+  private auditFrom(cameraId: string, from: number, state: RecordingState, lastEnd: number | undefined): number {
     const rows = this.index.chain(cameraId, from, Infinity);
     const footageEnd = rows.reduce((m, r) => Math.max(m, r.endMs), from);
     const noted = state?.aliveCause && state.aliveMs !== null ? state.aliveMs : -Infinity;
