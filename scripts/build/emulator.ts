@@ -29,9 +29,10 @@ export function targetRunner(target: string): TargetRunner {
   const [platform, arch] = target.split('-');
   const q = arch ? QEMU[arch] : undefined;
   if (platform !== 'linux' || process.platform !== 'linux' || !q) throw new Error(`cannot run ${target} programs on ${process.platform}-${process.arch}`);
-  const missing = spawnSync(q.binary, ['--version']).status !== 0 || !existsSync(`${q.sysroot}/lib`);
-  if (missing) throw new Error(`running ${target} programs needs ${q.binary} and ${q.sysroot}: apt-get install ${q.apt}`);
-  return { prefix: [q.binary], env: { QEMU_LD_PREFIX: q.sysroot }, emulated: true };
+  // The absolute path: the emulated program may run with a PATH that lacks it (a bare site box).
+  const path = spawnSync('sh', ['-c', `command -v ${q.binary}`], { encoding: 'utf8' }).stdout?.trim();
+  if (!path || !existsSync(`${q.sysroot}/lib`)) throw new Error(`running ${target} programs needs ${q.binary} and ${q.sysroot}: apt-get install ${q.apt}`);
+  return { prefix: [path], env: { QEMU_LD_PREFIX: q.sysroot }, emulated: true };
 }
 
 /** True when `target` programs can run here (natively or emulated). */
