@@ -5,7 +5,13 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { smallCity } from './fixtures/small-city.ts';
+import { Writable } from 'node:stream';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runProgram } from '@camfleet/shared';
+import { COMMANDS } from '../src/cli/commands/index.ts';
+import { tempDir } from '../../test/support/tmp.ts';
+import { SMALL_CITY, smallCity } from './fixtures/small-city.ts';
 
 const PASSWORD = 'a long enough password';
 let n = 0;
@@ -60,6 +66,29 @@ test("nobody takes over a user whose role is wider than their own (password rese
   assert.is((await city.call('shop-admin', 'PATCH', `/api/v1/users/${owner.id}`, { password: 'i now own your footage' })).status, 403);
   assert.is((await city.call('shop-admin', 'POST', `/api/v1/users/${owner.id}/disable`)).status, 403);
   assert.ok(city.users.byUsername('shop-owner'), 'still enabled');
+});
+
+test('out of band (CLI) too, a role must exist for the organisation\'s kind', async () => {
+  const tmp = tempDir();
+  try {
+    const seed = join(tmp.path, 'city.json');
+    writeFileSync(seed, JSON.stringify({ ...SMALL_CITY, users: [] }));
+    const cli = async (args: string[]) => {
+      let out = '';
+      const sink = new Writable({ write(chunk, _e, cb) { out += chunk; cb(); } });
+      const code = await runProgram({ name: 'camfleet-aggregator', version: 't', description: '', commands: COMMANDS }, [...args, '--data-dir', tmp.path], { stdout: sink, stderr: sink, env: { PW: PASSWORD } });
+      return { code, out };
+    };
+    assert.is((await cli(['seed', '--file', seed])).code, 0);
+    const bad = await cli(['user', 'create', '--username', 'shop-cop', '--role', 'police_officer', '--org', 'shop', '--password-env', 'PW']);
+    assert.is.not(bad.code, 0, bad.out);
+    assert.match(bad.out, /does not exist/);
+    assert.is((await cli(['user', 'create', '--username', 'cop', '--role', 'police_officer', '--org', 'police', '--password-env', 'PW'])).code, 0);
+    const moved = await cli(['user', 'update', '--username', 'cop', '--org', 'shop']);
+    assert.is.not(moved.code, 0, moved.out);
+  } finally {
+    tmp.cleanup();
+  }
 });
 
 test.run();

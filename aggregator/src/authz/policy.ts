@@ -129,6 +129,11 @@ export const ROLES_FOR_ORG_KIND: Record<OrgKind, readonly Role[]> = {
   citizen: ['owner'],
 };
 
+/** Whether `role` exists in an organisation of that kind (null: no organisation, only a bootstrap admin). */
+export function roleValidForOrgKind(role: string, orgKind: OrgKind | null): boolean {
+  return orgKind ? (ROLES_FOR_ORG_KIND[orgKind] as readonly string[]).includes(role) : role === 'admin';
+}
+
 const REACH_RANK: Record<Reach, number> = { own: 0, state: 1, any: 2 };
 
 /** `role` gives nothing `than` lacks: every action of it is one of `than`'s, and its reach is no wider. */
@@ -147,8 +152,7 @@ export function roleWithin(role: string, than: string): boolean {
  */
 export function mayGrantRole(granterRole: string, role: string, orgKind: OrgKind | null): { ok: true } | { ok: false; reason: string } {
   if (!roleSpec(role)) return { ok: false, reason: `unknown role ${role}` };
-  const valid = orgKind ? ROLES_FOR_ORG_KIND[orgKind] : (['admin'] as const);
-  if (!(valid as readonly string[]).includes(role)) return { ok: false, reason: `role ${role} does not exist in an organisation of kind ${orgKind ?? '(none)'}` };
+  if (!roleValidForOrgKind(role, orgKind)) return { ok: false, reason: `role ${role} does not exist in an organisation of kind ${orgKind ?? '(none)'}` };
   if (!roleWithin(role, granterRole)) return { ok: false, reason: `role ${role} has rights that your role ${granterRole} does not have` };
   return { ok: true };
 }

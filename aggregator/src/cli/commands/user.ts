@@ -1,7 +1,7 @@
 import { requireStr, resolveSecret, str, UsageError, type Command } from '@camfleet/shared';
 import { newSecret } from '../../auth/secrets.ts';
 import { UserStore } from '../../auth/users.ts';
-import { ROLE_NAMES, roleSpec } from '../../authz/policy.ts';
+import { ROLE_NAMES, roleSpec, roleValidForOrgKind } from '../../authz/policy.ts';
 import { createDomainServices } from '../../services.ts';
 import { CONFIG_OPTIONS, openFromCli } from '../open.ts';
 
@@ -45,6 +45,12 @@ export const userCommand: Command = {
       const checkOrg = async (org: string | undefined) => {
         if (org && !(await domain.repos.orgs.get(org))) throw new UsageError(`unknown organisation '${org}' (load them with \`seed\`)`);
       };
+      // Out of band, any role may be given, but only one that exists for the organisation's kind
+      // (a business has no police officers: that role would reach state cameras).
+      const checkRoleInOrg = async (role: string, org: string | null) => {
+        const kind = org ? ((await domain.repos.orgs.get(org))?.kind ?? null) : null;
+        if (!roleValidForOrgKind(role, kind)) throw new UsageError(`role '${role}' does not exist in ${org ? `organisation '${org}' (${kind})` : 'a user without an organisation'}`);
+      };
       const password = () => {
         const env = str(ctx, 'password-env');
         const file = str(ctx, 'password-file');
@@ -61,6 +67,7 @@ export const userCommand: Command = {
         const org = str(ctx, 'org');
         if (!org && role !== 'admin') throw new UsageError(`role '${role}' needs --org`);
         await checkOrg(org);
+        await checkRoleInOrg(role, org ?? null);
         const given = password();
         const pw = given ?? newSecret(12);
         const user = users.create(username, pw, role, org ?? null);
@@ -76,6 +83,7 @@ export const userCommand: Command = {
         if (role) checkRole(role);
         const org = str(ctx, 'org');
         await checkOrg(org);
+        if (role || org) await checkRoleInOrg(role ?? user.role, org ?? user.orgId);
         const pw = password();
         users.update(user.id, { role, orgId: org, password: pw });
         await domain.audit.record({ action: 'user.update', resource: { type: 'user', id: String(user.id), ownerOrgId: org ?? user.orgId }, detail: { ...cli, username, role: role ?? null, orgId: org ?? null, passwordChanged: pw !== undefined } });
