@@ -1,4 +1,5 @@
 /** Parsers for what the recording ffmpeg prints: segment list lines, progress blocks, errors. */
+import { redactUrlsIn } from '@camfleet/shared';
 
 export interface SegmentListEntry {
   file: string;
@@ -57,7 +58,5 @@ export function classifyFfmpegFailure(stderrTail: string[]): ExitCause {
   return 'ffmpeg-error';
 }
 
-/** ffmpeg error lines may quote the input URL; never keep credentials from it. */
-export function redactLine(line: string): string {
-  return line.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1');
-}
+/** ffmpeg error lines may quote the input URL; never keep credentials from it (the one shared helper). */
+export const redactLine = redactUrlsIn;

@@ -2,29 +2,22 @@
 // pipe per source, plus mono 16 kHz PCM on a second pipe of the same process when the source has
 // audio, so one camera costs one RTSP session here.
 import type { ChildProcess } from 'node:child_process';
-import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { redactUrl } from '@camfleet/shared';
+import { redactUrl, redactUrlsIn } from '@camfleet/shared';
+import { ffmpegPath, ffprobePath } from '../../recorder/ffmpeg.ts';
 import type { Frame } from '../types.ts';
 import { pcmChunks, rawFrames } from './raw-frames.ts';
 import type { FrameSource } from './frame-source.ts';
 // one helper for every child: dies with the agent (parent-death signal), recorded by PID, reaped
 import { execChild, spawnChild } from '../../system/child-process.ts';
 
-/** ffmpeg echoes the input URL in its errors: strip user:password@ from every URL in a text. */
-export function redactUrlsIn(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1');
-}
+// ffmpeg echoes the input URL in its errors: the one redaction helper (shared) strips user:password@.
+export { redactUrlsIn } from '@camfleet/shared';
 
 export const AUDIO_SAMPLE_RATE = 16_000;
 
-export function ffmpegPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.FFMPEG_PATH ?? 'ffmpeg';
-}
-export function ffprobePath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.FFPROBE_PATH) return env.FFPROBE_PATH;
-  return env.FFMPEG_PATH ? join(dirname(env.FFMPEG_PATH), 'ffprobe') : 'ffprobe';
-}
+// The one ffmpeg/ffprobe lookup ($FFMPEG_PATH, $FFPROBE_PATH, else PATH) is the recorder's.
+export { ffmpegPath, ffprobePath } from '../../recorder/ffmpeg.ts';
 
 export interface MediaInfo {
   width: number;
