@@ -360,10 +360,20 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       cameras.every((c) => ((outboxDb!.prepare('SELECT MAX(indexed_at_ms) AS t FROM segments WHERE camera_id = ?').get(c) as { t: number | null }).t ?? 0) > calmStart);
     if (await settled('every camera recording again and the clips wanted offered', () => recordingAgain() && seenClips.size >= (o.minClips ?? 0))) {
       if (cameras.includes('street')) await sim.stopCamera('street');
-      await settled(
-        'outbox drained and clip uploads finished',
-        () => count('SELECT COUNT(*) AS n FROM outbox') === 0 && count("SELECT COUNT(*) AS n FROM clip_uploads WHERE state = 'offered'") === 0,
-      );
+      // drained, and still so after the tracks the camera's departure ended have become events
+      // and clips: nothing new for 15 s
+      let last = '';
+      let lastChange = Date.now();
+      await settled('outbox drained and clip uploads finished', () => {
+        const outbox = count('SELECT COUNT(*) AS n FROM outbox');
+        const offered = count("SELECT COUNT(*) AS n FROM clip_uploads WHERE state = 'offered'");
+        const now = JSON.stringify([outbox, offered, seenEvents.size, seenClips.size, count('SELECT COUNT(*) AS n FROM clip_uploads')]);
+        if (now !== last) {
+          last = now;
+          lastChange = Date.now();
+        }
+        return outbox === 0 && offered === 0 && Date.now() - lastChange > 15_000;
+      });
     }
     // a clean stop of the last run
     agent!.child.kill('SIGTERM');
