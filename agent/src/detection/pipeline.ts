@@ -84,7 +84,7 @@ export class DetectionPipeline {
   /** Never blocks: cheap analysis now, detection queued (or dropped when the queue is full). */
   pushFrame(frame: Frame): void {
     this.stats.frames++;
-    if (this.tamper) for (const change of this.tamper.update(frame)) this.onTamper(frame, change.kind, change.state, change.value);
+    if (this.tamper) for (const change of this.tamper.update(frame)) this.onTamper(frame, change.kind, change.state, change.value, change.relearned);
     const motion = this.motion?.update(frame);
     const moving = motion ? motion.motion : true;
     if (!moving) {
@@ -206,7 +206,7 @@ export class DetectionPipeline {
   }
 
   /** Tamper: an event when raised (open), and one when cleared that names the first. */
-  private onTamper(frame: Frame, kind: string, state: 'raised' | 'cleared', value: number): void {
+  private onTamper(frame: Frame, kind: string, state: 'raised' | 'cleared', value: number, relearned?: boolean): void {
     if (state === 'raised') {
       const eventId = randomUUID();
       this.tamperEvents.set(kind, { eventId, startedMs: frame.timeMs });
@@ -229,7 +229,9 @@ export class DetectionPipeline {
       cameraId: this.options.cameraId,
       startedAt: iso(open?.startedMs ?? frame.timeMs),
       endedAt: iso(frame.timeMs),
-      data: { tamper: kind, state, measure: Math.round(value * 1000) / 1000, raisedEventId: open?.eventId },
+      // relearned: the camera settled on a new view (the detector's new reference), not back to the
+      // old one; the centre keeps the alert open for someone to check where it now points.
+      data: { tamper: kind, state, measure: Math.round(value * 1000) / 1000, raisedEventId: open?.eventId, ...(relearned ? { relearned: true } : {}) },
       snapshotJpegBase64: snapshotBase64(frame, []),
     });
   }

@@ -123,7 +123,7 @@ test('a slow detector makes the pipeline drop frames, never queue them up', asyn
 
 test('covering the camera gives a tamper event, uncovering a closing one', async () => {
   const events: DetectionEvent[] = [];
-  const pipeline = new DetectionPipeline({ cameraId: 'cam-2', detector: new YellowBoxDetector(), motion: false, sound: false, tamper: { holdFrames: 2 }, onEvent: (e) => events.push(e) });
+  const pipeline = new DetectionPipeline({ cameraId: 'cam-2', detector: new YellowBoxDetector(), motion: false, sound: false, tamper: { holdFrames: 2, clearMs: 2000 }, onEvent: (e) => events.push(e) });
   const black = { ...still, data: new Uint8Array(still.data.length) };
   const seq = [...frames(6, (f) => f), ...frames(3, () => black), ...frames(3, (f) => f)].map((f, i) => at(f, T0 + i * 1000));
   for (const f of seq) pipeline.pushFrame(f);

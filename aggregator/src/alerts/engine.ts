@@ -7,6 +7,7 @@
  */
 import type { BodyOf, CameraReport } from '@camfleet/shared';
 import type { AlertKind, AlertRepository } from './repository.ts';
+import { alertSentence } from './text.ts';
 
 export interface AlertThresholds {
   offlineMinutes: number;
@@ -47,9 +48,11 @@ export class AlertEngine {
   }
 
   /** The condition holds (bad) or not at `at`; `delayMs` is how long it must last before raising. */
-  observe(kind: AlertKind, agentId: string, cameraId: string | null, bad: boolean, at: Date, detail: Record<string, unknown> = {}, delayMs = 0): void {
+  observe(kind: AlertKind, agentId: string, cameraId: string | null, bad: boolean, at: Date, facts: Record<string, unknown> = {}, delayMs = 0): void {
     const open = this.repo.open(kind, agentId, cameraId);
     const ts = at.toISOString();
+    // The sentence operators read, stored with the facts it was made from.
+    const detail = { ...facts, text: alertSentence(kind, facts) };
     if (bad) {
       if (!open) {
         const raise = delayMs <= 0;
@@ -100,7 +103,19 @@ export class AlertEngine {
 
   onEvent(agentId: string, ev: BodyOf<'event'>, at = new Date()): void {
     const cameraId = ev.cameraId ?? null;
-    if (ev.kind === 'tamper') this.observe('tamper', agentId, cameraId, true, at, { eventId: ev.eventId, ...ev.data });
+    if (ev.kind === 'tamper') {
+      // A cleared tamper closes the alert its raised event opened (same tamper kind), instead of
+      // showing as one more active alert; a cleared one with nothing open changes nothing. A camera
+      // that settled on a new view ("moved" cleared with relearned) stays alerted until an operator
+      // has checked where it points now (acknowledge) or the tamper alert expires.
+      if (ev.data.state === 'cleared') {
+        if (ev.data.relearned === true) return;
+        const open = this.repo.open('tamper', agentId, cameraId);
+        if (open && (open.detail.tamper === ev.data.tamper || open.detail.eventId === ev.data.raisedEventId)) this.repo.update(open.id, { state: 'cleared', clearedAt: at.toISOString() });
+        return;
+      }
+      this.observe('tamper', agentId, cameraId, true, at, { eventId: ev.eventId, ...ev.data });
+    }
     else if (ev.kind === 'recording.gap' && cameraId) this.observe('recording_gap', agentId, cameraId, true, at, { eventId: ev.eventId, ...ev.data });
     else if (ev.kind === 'disk.full') this.observe('disk_low', agentId, null, true, at, { eventId: ev.eventId, ...ev.data });
     else if (ev.kind === 'camera.offline' && cameraId) this.observeCamera(agentId, cameraId, { online: false, recording: false }, at);

@@ -9,9 +9,10 @@ import { permission } from '../registry.ts';
 import { cameraScope } from '../../authz/authorizer.ts';
 import { ERRORS, PageQuery, clientIp, json, pageOf, z , op } from './common.ts';
 import { paginate } from '../../inventory/query.ts';
+import { eventSentence } from '../../alerts/text.ts';
 
 const EventSchema = z
-  .object({ agentId: z.string(), eventId: z.string(), kind: z.string(), cameraId: z.string().nullable(), startedAt: z.string(), endedAt: z.string().nullable(), data: z.record(z.string(), z.unknown()), hasSnapshot: z.boolean() })
+  .object({ agentId: z.string(), eventId: z.string(), kind: z.string(), cameraId: z.string().nullable(), startedAt: z.string(), endedAt: z.string().nullable(), data: z.record(z.string(), z.unknown()), hasSnapshot: z.boolean(), text: z.object({ vi: z.string(), en: z.string() }).describe('the event as a sentence, Vietnamese and English') })
   .openapi('Event');
 
 export function eventRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices): void {
@@ -30,7 +31,7 @@ export function eventRoutes(app: OpenAPIHono<ApiEnv>, domain: DomainServices): v
       // Events tied to no camera belong to the agent's site: shown only with view_events on one of its cameras.
       const agentsInScope = new Set([...allowed].map((k) => k.split('/')[0]));
       for (const e of rows) if (e.cameraId ? allowed.has(`${e.agentId}/${e.cameraId}`) : agentsInScope.has(e.agentId)) visible.push(e);
-      const result = paginate(visible.map(({ seq: _seq, receivedAt: _r, ...e }) => e), page, pageSize);
+      const result = paginate(visible.map(({ seq: _seq, receivedAt: _r, ...e }) => ({ ...e, text: eventSentence(e.kind, e.data) })), page, pageSize);
       const principal = await access.getPrincipal();
       await domain.audit.record({ action: 'events.view', actor: principal, ip: clientIp(c), purpose: access.statedPurpose ?? null, detail: { filter: f, returned: result.items.length, events: result.items.slice(0, 50).map((e) => `${e.agentId}/${e.eventId}`) } });
       return c.json(result, 200);

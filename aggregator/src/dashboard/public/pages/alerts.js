@@ -10,6 +10,9 @@ const enc = encodeURIComponent;
 /** A short human text for an alert's detail (problem text, free disk, clock offset…). */
 function describe(a) {
   const d = a.detail ?? {};
+  // The centre writes each alert as a sentence in both languages (aggregator/src/alerts/text.ts).
+  const sentence = d.text && typeof d.text === 'object' ? d.text[currentLang()] ?? d.text.en : undefined;
+  if (typeof sentence === 'string') return sentence;
   if (typeof d.problem === 'string') return d.problem;
   if (typeof d.message === 'string') return d.message;
   if (Array.isArray(d.failed)) return `${d.standard ?? ''}: ${d.failed.join(', ')}`;

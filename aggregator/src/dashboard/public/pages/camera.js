@@ -149,7 +149,8 @@ export async function render(root, ctx) {
         }
         const d = ev.data ?? {};
         const score = typeof d.score === 'number' ? d.score : ev.score;
-        const label = [ev.kind, d.label ?? d.class ?? ev.label, typeof score === 'number' ? `${Math.round(score * 100)}%` : null].filter(Boolean).join(' · ');
+        const sentence = ev.text && typeof ev.text === 'object' ? ev.text[currentLang()] ?? ev.text.en : undefined;
+        const label = sentence ?? [ev.kind, d.label ?? d.class ?? ev.label, typeof score === 'number' ? `${Math.round(score * 100)}%` : null].filter(Boolean).join(' · ');
         grid.append(h('figure', { dataset: { event: ev.eventId ?? ev.id } }, snap && purpose ? img : null, h('figcaption', {}, label, h('br'), fmtTime(ev.startedAt ?? ev.at, currentLang()))));
       }
       clear(eventsBox).append(grid);
