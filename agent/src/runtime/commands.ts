@@ -9,6 +9,7 @@ import { recordingUrl } from '../recorder/from-config.ts';
 import { snapshot } from '../health/snapshot.ts';
 import { CommandError, type CommandDispatcher } from '../uplink/commands.ts';
 import { applyRemotePatch, ConfigPatchError } from './config-apply.ts';
+import { cameraHosts } from './remote-config.ts';
 import { parseSharingUpdate, SharingUpdateError, type SharingLevel, type SharingState } from './sharing.ts';
 import { plainPassword, type ResolvedCamera } from '../cameras/secrets.ts';
 
@@ -33,6 +34,17 @@ export interface RuntimeCommandDeps {
   sharing: SharingState;
   /** Cancels clip uploads (made under a grant now revoked). */
   cancelClips(clipIds: string[]): void;
+}
+
+/** The URL when its host is one of the camera's configured hosts (or the camera has none configured). */
+function onCameraHost(c: ResolvedCamera, url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  const hosts = cameraHosts(c);
+  try {
+    return hosts.size === 0 || hosts.has(new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, '')) ? url : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The grant a footage command was authorised under, when the centre says so (a grantee's access). */
@@ -70,10 +82,12 @@ export function registerRuntimeCommands(deps: RuntimeCommandDeps): void {
     const c = camera(args);
     checkShared(deps.sharing, c.id, args, 'snapshots');
     const streamUrl = deps.inventory.streamUrl(c);
-    const record = deps.inventory.entry(c.id).record;
+    // The probed snapshot URI (or the vendor's template); HTTP Basic would hand the password to
+    // whatever host it names, so one outside the camera's own hosts is not used.
+    const snapshotUri = onCameraHost(c, deps.inventory.snapshotUrl(c));
     const credentials = c.username ? { username: c.username, password: plainPassword(c) ?? '' } : undefined;
     const jpeg = await snapshot({
-      snapshotUri: record?.profiles.find((p) => p.snapshotUri)?.snapshotUri,
+      snapshotUri,
       streamUrl: streamUrl ? recordingUrl({ ...c, rtspUrl: streamUrl }) : undefined,
       credentials,
     }).catch((err: Error) => {

@@ -14,6 +14,33 @@ import { dirname } from 'node:path';
 
 export type Json = Record<string, unknown>;
 
+/** Top-level settings the centre may manage; everything else belongs to the box. */
+export const MANAGED_KEYS = ['heartbeatSeconds', 'probeIntervalMinutes', 'keepaliveSeconds', 'cameras', 'detection', 'recording', 'log'] as const;
+/** A camera's fields the centre may set (`remove: true` removes the camera). */
+export const CAMERA_FIELDS = ['id', 'name', 'onvifUrl', 'rtspUrl', 'subRtspUrl', 'vendor', 'host', 'channel', 'rtspPort', 'httpPort', 'username', 'password', 'record', 'detect', 'remove'] as const;
+
+/**
+ * Why a managed-settings file (or patch) oversteps, or undefined: a key the box owns, a camera
+ * field outside CAMERA_FIELDS, or a secret other than a keystore name. Checked again at every
+ * load, so a file edited behind the agent's back cannot widen what the centre may change.
+ */
+export function overlayProblem(overlay: Json): string | undefined {
+  const boxKeys = Object.keys(overlay).filter((k) => !(MANAGED_KEYS as readonly string[]).includes(k));
+  if (boxKeys.length) return `keys owned by the box: ${boxKeys.join(', ')}`;
+  if (overlay.cameras === undefined) return undefined;
+  if (!Array.isArray(overlay.cameras)) return 'cameras: a list of camera entries';
+  for (const [i, cam] of overlay.cameras.entries()) {
+    if (!isPlainObject(cam)) return `cameras[${i}]: must be an object`;
+    const fields = Object.keys(cam).filter((k) => !(CAMERA_FIELDS as readonly string[]).includes(k));
+    if (fields.length) return `cameras[${i}]: fields the centre may not set: ${fields.join(', ')}`;
+    const pw = cam.password;
+    if (pw !== undefined && pw !== null && !(isPlainObject(pw) && Object.keys(pw).length === 1 && typeof pw.keystore === 'string')) {
+      return `cameras[${i}].password: only { keystore: <name> }`;
+    }
+  }
+  return undefined;
+}
+
 export function isPlainObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -92,6 +119,8 @@ export function readManagedOverlay(file: string): Json | undefined {
     throw new Error(`the centre-managed settings ${file} are not valid JSON (${(err as Error).message.slice(0, 80)}); remove the file to run on the box's configuration alone`);
   }
   if (!isPlainObject(parsed)) throw new Error(`the centre-managed settings ${file} must be an object`);
+  const problem = overlayProblem(parsed);
+  if (problem) throw new Error(`the centre-managed settings ${file} overstep (${problem}); remove the file to run on the box's configuration alone`);
   return parsed;
 }
 

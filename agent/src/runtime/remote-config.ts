@@ -17,11 +17,10 @@
 import { validateConfig } from '@camfleet/shared';
 import { AgentConfigSchema, type AgentConfig, type CameraConfig } from '../config.ts';
 import { CAMERA_ID } from '../cameras/camera-id.ts';
-import { applyManagedOverlay, isPlainObject, type Json } from './managed-config.ts';
+import { applyManagedOverlay, CAMERA_FIELDS, isPlainObject, MANAGED_KEYS, type Json } from './managed-config.ts';
 import { SECRET_NAME } from '../keystore/keystore.ts';
 
-export const MANAGED_KEYS = ['heartbeatSeconds', 'probeIntervalMinutes', 'keepaliveSeconds', 'cameras', 'detection', 'recording', 'log'] as const;
-export const CAMERA_FIELDS = ['id', 'name', 'onvifUrl', 'rtspUrl', 'subRtspUrl', 'vendor', 'host', 'channel', 'rtspPort', 'httpPort', 'username', 'password', 'record', 'detect', 'remove'] as const;
+export { CAMERA_FIELDS, MANAGED_KEYS } from './managed-config.ts';
 const URL_FIELDS = { onvifUrl: ['http:', 'https:'], rtspUrl: ['rtsp:', 'rtsps:'], subRtspUrl: ['rtsp:', 'rtsps:'] } as const;
 
 export class RemoteConfigError extends Error {}

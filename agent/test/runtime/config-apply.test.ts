@@ -4,8 +4,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { AgentConfigSchema, loadAgentConfig, managedConfigPath, type AgentConfig } from '../../src/config.ts';
 import { applyRemotePatch, ConfigPatchError } from '../../src/runtime/config-apply.ts';
 import { accumulate, applyManagedOverlay, mergePatch } from '../../src/runtime/managed-config.ts';
@@ -113,6 +113,26 @@ test("the centre's changes go to their own file beside the data; the box's file 
     applyRemotePatch(managed, reloaded, { cameras: [{ id: 'gate', remove: true }] }, KEYS);
     assert.equal(loadAgentConfig(file).cameras, []);
     assert.is(loadAgentConfig(file).heartbeatSeconds, 3);
+  } finally {
+    dir.cleanup();
+  }
+});
+
+test('a managed-settings file that oversteps (edited behind the agent) is refused at load, naming why', () => {
+  const dir = tempDir();
+  try {
+    const file = join(dir.path, 'agent.yaml');
+    writeFileSync(file, `dataDir: ${dir.path}/data\n`);
+    const managed = managedConfigPath(loadAgentConfig(file));
+    for (const [content, why] of [
+      [{ aggregator: { mqttUrl: 'mqtt://evil' } }, /owned by the box: aggregator/],
+      [{ cameras: [{ id: 'x', rtspUrl: 'rtsp://h/x', password: { file: '/etc/shadow' } }] }, /only \{ keystore/],
+      [{ cameras: [{ id: 'x', rtspUrl: 'rtsp://h/x', extra: 1 }] }, /may not set: extra/],
+    ] as const) {
+      mkdirSync(dirname(managed), { recursive: true });
+      writeFileSync(managed, JSON.stringify(content));
+      assert.throws(() => loadAgentConfig(file), why);
+    }
   } finally {
     dir.cleanup();
   }
