@@ -46,7 +46,7 @@ test('commands settle as ok, error (with the agent’s code), unsupported, or ti
       return { probed: 3 };
     });
     agent.uplink.commands.register('config.apply', (args) => {
-      if (args.heartbeatSeconds === 'hang') return new Promise(() => undefined);
+      if ((args.patch as Record<string, unknown>).heartbeatSeconds === 'hang') return new Promise(() => undefined);
       throw new CommandError('invalid-config', 'heartbeatSeconds must be a number');
     });
 
@@ -55,11 +55,11 @@ test('commands settle as ok, error (with the agent’s code), unsupported, or ti
     assert.equal(ok.result, { probed: 3 });
     assert.equal(seen, [{ scope: 'all' }]);
 
-    const failed = await settled(await send('config.apply', { heartbeatSeconds: 'x' }));
+    const failed = await settled(await send('config.apply', { patch: { heartbeatSeconds: 'x' } }));
     assert.is(failed.state, 'error');
     assert.equal(failed.error, { code: 'invalid-config', message: 'heartbeatSeconds must be a number' });
 
-    const silent = await settled(await send('config.apply', { heartbeatSeconds: 'hang' }, 1));
+    const silent = await settled(await send('config.apply', { patch: { heartbeatSeconds: 'hang' } }, 1));
     assert.is(silent.state, 'timeout');
     assert.is(silent.error?.code, 'timeout');
 
