@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { loadConfig, SecretRef } from '@camfleet/shared';
 import { DashboardConfigSchema } from './dashboard/config.ts';
+import { StorageConfigSchema } from './storage/config.ts';
+import { TimeSeriesConfigSchema } from './timeseries/config.ts';
 import { BrokerConfigSchema } from './transport/config.ts';
 import { BlobsConfigSchema } from './blobs/config.ts';
 
@@ -126,6 +128,10 @@ export const AggregatorConfigSchema = z
       .prefault({}),
     /** Web dashboard settings (optional map tiles): see dashboard/config.ts. */
     dashboard: DashboardConfigSchema.prefault({}),
+    /** Relational store: { engine: sqlite } (embedded, default) or { engine: postgres, url: <SecretRef> }: storage/config.ts. */
+    storage: StorageConfigSchema.prefault({ engine: 'sqlite' }),
+    /** Health history: { engine: sqlite, rawHours, retentionDays } (default) or { engine: victoria, url, retentionDays }: timeseries/config.ts. */
+    timeseries: TimeSeriesConfigSchema.prefault({ engine: 'sqlite' }),
     log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') }).strict().default({ level: 'info' }),
   })
   .strict();

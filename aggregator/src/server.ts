@@ -25,6 +25,7 @@ import { loginThrottle } from './auth/rate-limit.ts';
 import { SqliteAttemptStore } from './auth/attempts-sqlite.ts';
 import { startMetricsListener } from './metrics/prometheus.ts';
 import { createDomainServices, type DomainServices } from './services.ts';
+import { assertStorageSupported } from './storage/index.ts';
 import { AuditAnchor } from './audit/anchor.ts';
 import { anchorConfig } from './audit/config.ts';
 
@@ -54,6 +55,7 @@ export async function startAggregator(config: AggregatorConfig, logger = createL
   // State is private to the aggregator's user: the directory 0700, the database 0600 (db/database.ts).
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(config.dataDir, 0o700);
+  assertStorageSupported(config.storage);
   const db = openDatabase(join(config.dataDir, 'aggregator.db'));
   const fleet = new FleetStore(db);
   const users = new UserStore(db);
@@ -79,6 +81,7 @@ export async function startAggregator(config: AggregatorConfig, logger = createL
   const domain = createDomainServices(db, {
     ingest,
     logger,
+    timeseries: config.timeseries,
     alertSweepMs: 30_000,
     // The audit chain's signed anchor, outside the database (a rebuilt chain no longer verifies).
     auditAnchor: AuditAnchor.open(anchorConfig(config)),
@@ -101,7 +104,7 @@ export async function startAggregator(config: AggregatorConfig, logger = createL
     maxBodyBytes: config.http.maxBodyBytes,
     loginThrottle: loginThrottle(new SqliteAttemptStore(db)),
     publicRoutes: uplink.publicRoutes,
-    routes: [...uplink.routes, clipRoutes({ clips: uplink.clips, audit: domain.audit }), cameraRoutes({ samples: domain.events, fleet })],
+    routes: [...uplink.routes, clipRoutes({ clips: uplink.clips, audit: domain.audit }), cameraRoutes({ timeseries: domain.timeseries, fleet })],
   });
   const dashboard = createDashboardApp(config.dashboard);
   let http: ServerType;

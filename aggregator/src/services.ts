@@ -10,6 +10,10 @@ import { createPostgresDomainRepos } from './domain/postgres.ts';
 import { createPostgresGrantRepository } from './sharing/postgres.ts';
 import type { PgQueryable } from './storage/postgres.ts';
 import { InventoryQueries } from './inventory/service.ts';
+import type { TimeSeriesConfig } from './timeseries/config.ts';
+import type { TimeSeriesStore } from './timeseries/port.ts';
+import { openTimeSeries } from './timeseries/index.ts';
+import { SqliteTimeSeries } from './timeseries/sqlite.ts';
 import type { DomainRepos } from './domain/repositories.ts';
 import { createSqliteGrantRepository, type GrantRepository } from './sharing/repository.ts';
 import { SharingService, type AgentNotifier } from './sharing/service.ts';
@@ -24,6 +28,8 @@ import { AlertEngine, type AlertThresholds } from './alerts/engine.ts';
 /** The part of ingest the domain listens to. */
 export interface MessageSource {
   on(type: string, handler: (message: Message) => void): void;
+  /** After the message's batch is committed (time series outside the transaction). */
+  onCommitted?(type: string, handler: (message: Message) => void): void;
 }
 
 export interface DomainServiceOptions {
@@ -44,6 +50,8 @@ export interface DomainServiceOptions {
    * sharing) use their PostgreSQL adapters; the others still use `db` (see storage/README.md).
    */
   postgres?: PgQueryable;
+  /** Where health history lives (default: the SQLite table, with retention and downsampling). */
+  timeseries?: TimeSeriesConfig;
   /** Signed anchor of the audit chain outside the database (audit/anchor.ts). */
   auditAnchor?: AuditAnchor;
 }
@@ -53,6 +61,8 @@ export interface DomainServices {
   grants: GrantRepository;
   /** The scoped inventory (list, map, exports) as one query per request. */
   inventory: InventoryQueries;
+  /** Health history (the camera page's chart reads it here). */
+  timeseries: TimeSeriesStore;
   authorizer: Authorizer;
   audit: AuditTrail;
   sharing: SharingService;
@@ -90,6 +100,22 @@ export function createDomainServices(db: Db, opts: DomainServiceOptions = {}): D
   const timer = opts.alertSweepMs ? setInterval(() => guard('alert sweep', () => alerts.sweep(opts.now?.() ?? new Date())), opts.alertSweepMs) : undefined;
   timer?.unref();
 
+  const log = opts.logger ?? { warn: () => undefined, info: () => undefined, debug: () => undefined, error: () => undefined };
+  const timeseries = openTimeSeries(opts.timeseries, db, log as Logger);
+  opts.ingest?.onCommitted?.('health', (m) => guard('time series', () => timeseries.recordHealth(m as Message<'health'>)));
+  opts.ingest?.onCommitted?.('heartbeat', (m) => guard('time series', () => timeseries.recordHeartbeat(m as Message<'heartbeat'>)));
+  // The embedded health table stays bounded whichever store serves the chart (ingest writes it).
+  const bounded = timeseries instanceof SqliteTimeSeries ? timeseries : new SqliteTimeSeries(db, opts.timeseries?.engine === 'sqlite' ? opts.timeseries : {});
+  const maintainEvery = (opts.timeseries?.engine === 'sqlite' ? opts.timeseries.maintainEveryMinutes : 10) * 60_000;
+  const maintain = () =>
+    bounded.maintain(opts.now?.() ?? new Date()).then(
+      (r) => r.deleted && opts.logger?.debug(r, 'health history: retention and downsampling'),
+      (err: Error) => opts.logger?.warn({ err: err.message }, 'health history retention failed'),
+    );
+  const maintainTimer = opts.ingest ? setInterval(maintain, maintainEvery) : undefined;
+  maintainTimer?.unref();
+  if (opts.ingest) void maintain();
+
   opts.ingest?.on('cameras', (m) => {
     const body = (m as Message<'cameras'>).body;
     const reported = body.cameras.map((c) => ({
@@ -104,7 +130,7 @@ export function createDomainServices(db: Db, opts: DomainServiceOptions = {}): D
   });
 
   return {
-    repos, grants, inventory: new InventoryQueries(repos.inventory), authorizer, audit, sharing, events: new IngestStore(db), alerts, alertStore,
+    repos, grants, inventory: new InventoryQueries(repos.inventory), timeseries, authorizer, audit, sharing, events: new IngestStore(db), alerts, alertStore,
     eventCamera: (agentId, eventId) => {
       // A read of ingest's table by key (its store lists, but has no lookup by id).
       const row = db.prepare('SELECT camera_id FROM agent_events WHERE agent_id = ? AND event_id = ?').get(agentId, eventId) as { camera_id: string | null } | undefined;
@@ -112,6 +138,8 @@ export function createDomainServices(db: Db, opts: DomainServiceOptions = {}): D
     },
     close: () => {
       if (timer) clearInterval(timer);
+      if (maintainTimer) clearInterval(maintainTimer);
+      void timeseries.close();
     },
   };
 }

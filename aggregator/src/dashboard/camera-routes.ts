@@ -13,14 +13,15 @@ import { z } from 'zod';
 import type { ApiEnv } from '../api/app.ts';
 import { apiError } from '../api/app.ts';
 import { permission, route } from '../api/registry.ts';
-import type { IngestStore } from '../ingest/store.ts';
+import type { TimeSeriesStore } from '../timeseries/port.ts';
 import type { FleetStore } from '../fleet/store.ts';
 
 const Query = z.object({ since: z.string().datetime({ offset: true }).optional() }).strict();
 const MAX_SAMPLES = 2000;
 
 export interface CameraRouteDeps {
-  samples: Pick<IngestStore, 'healthSamples'>;
+  /** Health history through the time-series port (SQLite table or VictoriaMetrics). */
+  timeseries: Pick<TimeSeriesStore, 'cameraHealth'>;
   fleet: Pick<FleetStore, 'listCameras'>;
   now?: () => Date;
 }
@@ -37,20 +38,11 @@ export function cameraRoutes(deps: CameraRouteDeps) {
     route(
       app,
       { method: 'get', path: '/api/v1/cameras/:agentId/:cameraId/health', tags: ['inventory'], summary: "A camera's health samples for the chart", authz: permission('view_health', cameraRef) },
-      (c) => {
+      async (c) => {
         const q = Query.safeParse(c.req.query());
         if (!q.success) return apiError(c, 400, 'bad-request', 'since must be an ISO 8601 time with an offset');
-        const since = new Date(q.data.since ?? now().getTime() - 24 * 3600_000).toISOString();
-        const rows = deps.samples.healthSamples({ agentId: c.req.param('agentId'), cameraId: c.req.param('cameraId'), since, limit: MAX_SAMPLES });
-        const items = rows.reverse().map((r) => ({
-          at: r.sampledAt,
-          online: r.online,
-          recording: r.recording,
-          fps: r.fps,
-          bitrateKbps: r.bitrateKbps,
-          gapsLastHour: r.gapsLastHour,
-          bytesStored: r.bytesStored,
-        }));
+        const since = new Date(q.data.since ?? now().getTime() - 24 * 3600_000);
+        const items = await deps.timeseries.cameraHealth({ agentId: c.req.param('agentId') ?? '', cameraId: c.req.param('cameraId') ?? '', since, limit: MAX_SAMPLES });
         return c.json({ items });
       },
     );
