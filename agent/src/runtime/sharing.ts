@@ -102,9 +102,10 @@ export class SharingState {
     const revokedGrants = new Set<string>();
     this.db.transaction(() => {
       for (const cam of update.cameras) {
-        // The grant's own levels when the centre sends them; else the camera's union in force
-        // (wider than the grant's, never wider than what the owner shares on that camera).
-        const levels = (update.levels ?? cam.levels).filter((l) => cam.levels.includes(l) || update.change === 'revoked');
+        // The grant's own levels when the centre sends them (a grant valid from a later time is
+        // not yet in the camera's union); else the camera's union in force, never wider than
+        // what the owner shares on that camera.
+        const levels = update.levels ?? cam.levels;
         // A grant whose validity starts later is active here too: the centre still checks its times.
         const active = update.change === 'granted';
         upsert.run(update.grantId, cam.cameraId, active ? 'active' : 'revoked', JSON.stringify(levels), at);
