@@ -89,13 +89,14 @@ test('--version under qemu-aarch64', async () => {
 test('doctor: the ARM64 better-sqlite3 and onnxruntime load, the model runs, ffmpeg and profiles are found', async () => {
   const data = join(dir.path, 'doctor-data');
   const config = join(dir.path, 'agent.json');
+  mkdirSync(data, { recursive: true });
   writeFileSync(config, JSON.stringify({ dataDir: data, cameras: [] }));
   const r = await agent(['doctor', '--json', '--config', config, '--write-test-mib', '2']);
   const report = JSON.parse(r.stdout) as { layout: string; node: string; checks: Array<{ id: string; status: string; detail: string }> };
   const status = Object.fromEntries(report.checks.map((c) => [c.id, `${c.status}: ${c.detail}`]));
   assert.is(report.layout, 'binary');
   assert.match(report.node, /^v22\./);
-  for (const id of ['ffmpeg', 'data-dir', 'sqlite', 'firmware-profiles']) assert.match(status[id], /^ok: /, `${id}: ${status[id]}`);
+  for (const id of ['ffmpeg', 'data-dir', 'sqlite', 'firmware-profiles']) assert.match(status[id] ?? '', /^ok: /, `${id}: ${status[id]}`);
   assert.match(status.sqlite!, /better-sqlite3 addon loads/);
   if (existsSync(join(REPO_ROOT, 'models', 'nanodet.onnx'))) assert.match(status.detector!, /^ok: NanoDet on onnxruntime/);
   // No aggregator and no credentials here: those two fail, and nothing else does.
