@@ -18,7 +18,8 @@ export interface SimStream {
   width?: number;
   height?: number;
   fps?: number;
-  audio?: boolean;
+  /** true: a quiet 440 Hz sine; 'bang': a loud 100 ms burst every 5 s over near-silence. */
+  audio?: boolean | 'bang';
   bitrateKbps?: number;
   /** Serve H.264 encoded once (cached) and looped without re-encoding: cheap, for benchmarks. */
   preencoded?: boolean;

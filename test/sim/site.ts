@@ -17,7 +17,7 @@ import { startOnvifDevice, type OnvifDeviceOptions, type OnvifDeviceSim } from '
 
 export interface SimulatedSiteOptions {
   cameras: number;
-  audio?: boolean;
+  audio?: boolean | 'bang';
   /** ONVIF authentication of every device (default usernameToken). */
   auth?: 'usernameToken' | 'digest' | 'none';
   /** Account of every device (default admin / camfleet-sim). */

@@ -72,6 +72,8 @@ def stream_defaults(s):
         "height": int(s.get("height") or 360),
         "fps": int(s.get("fps") or 10),
         "audio": bool(s.get("audio")),
+        # "bang": a loud 100 ms burst every 5 s over near-silence (the loud-sound detector's test).
+        "bang": s.get("audio") == "bang",
         "preencoded": bool(s.get("preencoded")) or bool(s.get("footage")),
         # A real video file to serve instead of the test pattern (always pre-encoded and looped).
         "footage": s.get("footage") or None,
@@ -104,9 +106,15 @@ def video_caps(st):
     return f"video/x-raw,width={st['width']},height={st['height']},framerate={st['fps']}/1 ! "
 
 
-def audio_branch():
+def audio_branch(st=None):
+    source = (
+        "audiotestsrc is-live=true wave=ticks freq=180 sine-periods-per-tick=18 "
+        "tick-interval=5000000000 volume=0.9"
+        if st and st.get("bang") else
+        "audiotestsrc is-live=true wave=sine freq=440 volume=0.05"
+    )
     return (
-        " audiotestsrc is-live=true wave=sine freq=440 volume=0.05 ! "
+        f" {source} ! "
         "audio/x-raw,rate=16000,channels=1 ! audioconvert ! voaacenc bitrate=32000 ! "
         "aacparse ! rtpmp4gpay name=pay1 pt=97"
     )
@@ -118,7 +126,7 @@ def live_launch(st):
         + overlay("clock") + "videoconvert ! " + x264(st)
         + "h264parse ! rtph264pay name=pay0 pt=96 config-interval=1"
     )
-    return "( " + video + (audio_branch() if st["audio"] else "") + " )"
+    return "( " + video + (audio_branch(st) if st["audio"] else "") + " )"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,7 +218,7 @@ def preencoded_launch(st):
         f'max-bytes=0 max-buffers=0 caps="{caps}" ! h264parse ! '
         "rtph264pay name=pay0 pt=96 config-interval=1"
     )
-    return "( " + video + (audio_branch() if st["audio"] else "") + " )"
+    return "( " + video + (audio_branch(st) if st["audio"] else "") + " )"
 
 
 def not_seekable(pad):
