@@ -4,7 +4,7 @@
  * with start/stop and a reload that touches only what changed. Capabilities live in their own
  * modules (recorder, detection, uplink, cameras); this file only connects them.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { createLogger, type CameraReport, type Logger, type Message } from '@camfleet/shared';
@@ -182,6 +182,13 @@ export async function startAgent(
   const components: Component[] = [uplinkPart, probing, recording, commands, detection, reporting];
   await startComponents(components, logger);
   uplink.commands.release();
+  // A secret changed on the box (`secret set`) reaches the cameras that use it: the same
+  // configuration is reloaded, which replaces only the recorders and detectors whose resolved
+  // credentials changed. Polled (cheap stat), so it also sees the file's atomic replacement.
+  const onKeystore = (now: { mtimeMs: number }, before: { mtimeMs: number }) => {
+    if (now.mtimeMs !== before.mtimeMs) void reload(ctx.config);
+  };
+  watchFile(keystore.file, { interval: 2000, persistent: false }, onKeystore);
   logger.info({ agentId: credentials.agentId, cameras: config.cameras.length }, 'agent started');
 
   let reloading = Promise.resolve(true);
@@ -224,6 +231,7 @@ export async function startAgent(
     reload,
     parts: { recording, detection, sharing: ctx.sharing, inventory: ctx.inventory },
     async stop() {
+      unwatchFile(keystore.file, onKeystore);
       await reloading.catch(() => undefined);
       await stopComponents(components, logger);
     },

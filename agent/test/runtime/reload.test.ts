@@ -111,6 +111,17 @@ test('changing one camera replaces only it; removing one stops only it', async (
   assert.ok(recording('yard'));
 });
 
+test("a secret changed on the box replaces only the recorders that use it", async () => {
+  const keystore = new Keystore(join(config.dataDir, 'keystore.json'));
+  const yardPid = pid('yard');
+  keystore.set('cams', 'a-wrong-password');
+  await waitFor('the yard recorder replaced with the new secret', () => agent!.parts.recording.lastSync.added.includes('yard') && pid('yard') !== yardPid, { timeoutMs: 60_000 });
+  const wrongPid = pid('yard');
+  assert.ok(agent!.parts.recording.health().some((h) => h.cameraId === 'door') === false, 'the door stays removed');
+  keystore.set('cams', PASSWORD);
+  await waitFor('recording again with the right secret', () => pid('yard') !== wrongPid && recording('yard'), { timeoutMs: 120_000 });
+});
+
 test('a change of box-owned settings is not applied in place: the runtime asks for a restart', async () => {
   let asked = 0;
   const restarting = await startAgent(config, createLogger('agent', { level: 'silent' }), { requestRestart: () => asked++ }).catch((err: Error) => err);

@@ -8,7 +8,8 @@ export const run: Command = {
   usage: 'run [--config <file>]',
   details:
     'Settings come from the config file and CAMFLEET_* environment variables (e.g. CAMFLEET_DATA_DIR=/var/lib/camfleet).\n' +
-    'A configuration change from the centre (config.apply) is written to the config file, and the agent restarts with it.',
+    "A configuration change from the centre (config.apply) is written to <dataDir>/managed-config.json (never to the config file)\n" +
+    'and applied in place; a change of the box-owned settings (paths, uplink, identity) restarts the runtime.',
   options: { config: { type: 'string', short: 'c' } },
   async run(ctx) {
     const configFile = str(ctx, 'config');
