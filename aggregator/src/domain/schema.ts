@@ -95,4 +95,36 @@ export const DOMAIN_MIGRATIONS: Migration[] = [
       CREATE INDEX inventory_cameras_scope ON inventory_cameras(area_id, agent_id, camera_id, owner_kind, owner_org_id, purposes_key);
     `,
   },
+  {
+    id: 'domain-004',
+    // How many cameras share each (area, owner kind, owner, purposes): the total of a scoped list
+    // adds up these few rows instead of counting every camera in scope (inventory at city scale).
+    sql: `
+      CREATE TABLE inventory_scope_counts (
+        area_id TEXT NOT NULL,
+        owner_kind TEXT NOT NULL,
+        owner_org_id TEXT NOT NULL,
+        purposes_key TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (area_id, owner_kind, owner_org_id, purposes_key)
+      ) WITHOUT ROWID;
+      INSERT INTO inventory_scope_counts SELECT area_id, owner_kind, owner_org_id, purposes_key, COUNT(*) FROM inventory_cameras GROUP BY 1, 2, 3, 4;
+      CREATE TRIGGER inventory_scope_counts_insert AFTER INSERT ON inventory_cameras BEGIN
+        INSERT INTO inventory_scope_counts VALUES (new.area_id, new.owner_kind, new.owner_org_id, new.purposes_key, 1)
+          ON CONFLICT (area_id, owner_kind, owner_org_id, purposes_key) DO UPDATE SET n = n + 1;
+      END;
+      CREATE TRIGGER inventory_scope_counts_delete AFTER DELETE ON inventory_cameras BEGIN
+        UPDATE inventory_scope_counts SET n = n - 1
+          WHERE area_id = old.area_id AND owner_kind = old.owner_kind AND owner_org_id = old.owner_org_id AND purposes_key = old.purposes_key;
+        DELETE FROM inventory_scope_counts WHERE n <= 0;
+      END;
+      CREATE TRIGGER inventory_scope_counts_update AFTER UPDATE OF area_id, owner_kind, owner_org_id, purposes_key ON inventory_cameras BEGIN
+        UPDATE inventory_scope_counts SET n = n - 1
+          WHERE area_id = old.area_id AND owner_kind = old.owner_kind AND owner_org_id = old.owner_org_id AND purposes_key = old.purposes_key;
+        DELETE FROM inventory_scope_counts WHERE n <= 0;
+        INSERT INTO inventory_scope_counts VALUES (new.area_id, new.owner_kind, new.owner_org_id, new.purposes_key, 1)
+          ON CONFLICT (area_id, owner_kind, owner_org_id, purposes_key) DO UPDATE SET n = n + 1;
+      END;
+    `,
+  },
 ];

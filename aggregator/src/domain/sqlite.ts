@@ -87,6 +87,18 @@ function toInventoryCamera(r: Row): InventoryCamera {
 
 export function createSqliteDomainRepos(db: Db): DomainRepos {
   const now = () => new Date().toISOString();
+  /**
+   * The total of a scope without text/state filters, from `inventory_scope_counts` (cameras per
+   * area, owner kind, owner and purposes, kept by triggers): a few hundred rows to add up instead
+   * of every camera in scope. Cameras reached only through a grant are counted directly (few).
+   */
+  const countFromSummary = (q: ScopedSql, all: boolean): number => {
+    const and = (xs: string[]) => (xs.length ? xs.join(' AND ') : '1 = 1');
+    let n = 0;
+    if (all || q.base) n += Number(db.prepare(`SELECT COALESCE(SUM(n), 0) FROM inventory_scope_counts i WHERE ${and([...(all ? [] : [q.base!]), ...q.filters])}`).pluck().get(q.params));
+    if (!all && q.grant) n += Number(db.prepare(`SELECT COUNT(*) FROM inventory_cameras i WHERE ${and([q.grant, ...(q.base ? [`NOT ${q.base}`] : []), ...q.filters])}`).pluck().get(q.params));
+    return n;
+  };
   return {
     areas: {
       async list() {
@@ -161,13 +173,14 @@ export function createSqliteDomainRepos(db: Db): DomainRepos {
         return (db.prepare(`${INVENTORY_SELECT} ORDER BY i.area_id, i.agent_id, i.camera_id`).all() as Row[]).map(toInventoryCamera);
       },
       async listScoped(scope: InventoryScope, filter: ResolvedFilter, page?: PageRequest) {
-        const { where, params, needsState } = scopedWhere(scope, filter);
+        const q = scopedWhere(scope, filter);
+        const { where, params, needsState } = q;
         if (where === null) return { items: [], total: 0 };
         // A broad scope (an area subtree, or everything) walks the covering scope index in list order
         // and stops after the page; a narrow one (own cameras, grants) is left to the planner.
         const inv = scope.all || scope.areaIds.length ? 'inventory_cameras i INDEXED BY inventory_cameras_scope' : 'inventory_cameras i';
         const from = needsState ? `FROM ${inv}${INVENTORY_FROM.slice(INVENTORY_FROM.indexOf('\n'))}` : `FROM ${inv}`;
-        const total = Number((db.prepare(`SELECT COUNT(*) AS n ${from} WHERE ${where}`).get(params) as { n: number }).n);
+        const total = q.summable ? countFromSummary(q, scope.all) : Number((db.prepare(`SELECT COUNT(*) AS n ${from} WHERE ${where}`).get(params) as { n: number }).n);
         // Keys first (sorted, paged, from the inventory alone), then the joins for that page only.
         const limit = page ? ' LIMIT @limit OFFSET @offset' : '';
         // CROSS JOIN makes SQLite start from the page's keys (otherwise it may walk the whole inventory).
@@ -249,9 +262,23 @@ const STATUS_SQL = `CASE WHEN c.updated_at IS NULL THEN 'unknown'
  * WHERE clause of a scoped, filtered inventory query (named parameters), or null when the scope
  * reaches nothing. Lists travel as JSON arrays read with json_each (one statement whatever their length).
  */
-export function scopedWhere(scope: InventoryScope, f: ResolvedFilter): { where: string | null; params: Record<string, unknown>; needsState: boolean } {
+export interface ScopedSql {
+  where: string | null;
+  params: Record<string, unknown>;
+  needsState: boolean;
+  /** Scope parts over columns the count summary has (ownership, area, kind, purposes), OR-ed; null: none. */
+  base: string | null;
+  /** The grant part (explicit cameras); null: none. */
+  grant: string | null;
+  /** Filters, all over summary columns unless `summable` is false (text, status, conformance). */
+  filters: string[];
+  summable: boolean;
+}
+
+export function scopedWhere(scope: InventoryScope, f: ResolvedFilter): ScopedSql {
   const params: Record<string, unknown> = {};
   const reach: string[] = [];
+  let grant: string | null = null;
   if (!scope.all) {
     if (scope.ownOrgId) {
       params.ownOrg = scope.ownOrgId;
@@ -272,11 +299,13 @@ export function scopedWhere(scope: InventoryScope, f: ResolvedFilter): { where: 
     }
     if (scope.grantCameras.length) {
       params.grantCams = JSON.stringify(scope.grantCameras.map((g) => [g.agentId, g.cameraId, g.ownerOrgId]));
-      reach.push(`(i.agent_id, i.camera_id, i.owner_org_id) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(@grantCams))`);
+      grant = `(i.agent_id, i.camera_id, i.owner_org_id) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(@grantCams))`;
     }
-    if (!reach.length) return { where: null, params, needsState: false };
+    if (!reach.length && !grant) return { where: null, params, needsState: false, base: null, grant: null, filters: [], summable: false };
   }
-  const conds: string[] = scope.all ? [] : [`(${reach.join(' OR ')})`];
+  const base = reach.length ? `(${reach.join(' OR ')})` : null;
+  const scopeCond = scope.all ? [] : [`(${[...reach, ...(grant ? [grant] : [])].join(' OR ')})`];
+  const conds: string[] = [];
   if (f.areaIds) {
     params.filterAreas = JSON.stringify(f.areaIds);
     conds.push('i.area_id IN (SELECT value FROM json_each(@filterAreas))');
@@ -293,6 +322,7 @@ export function scopedWhere(scope: InventoryScope, f: ResolvedFilter): { where: 
     params.ownerKind = f.ownerKind;
     conds.push('i.owner_kind = @ownerKind');
   }
+  const summableFilters = conds.slice();
   f.terms.forEach((t, k) => {
     params[`term${k}`] = `%${t.term.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
     params[`termAreas${k}`] = JSON.stringify(t.areaIds);
@@ -309,5 +339,6 @@ export function scopedWhere(scope: InventoryScope, f: ResolvedFilter): { where: 
     conds.push("json_extract(c.conformance, '$.verdict') = @conformance");
     needsState = true;
   }
-  return { where: conds.length ? conds.join(' AND ') : '1 = 1', params, needsState };
+  const all = [...scopeCond, ...conds];
+  return { where: all.length ? all.join(' AND ') : '1 = 1', params, needsState, base, grant, filters: conds, summable: !needsState && f.terms.length === 0 && summableFilters.length === conds.length };
 }
