@@ -6,6 +6,7 @@ import { fillTemplate, vendorUrls } from '../../src/cameras/vendor-urls.ts';
 import { CameraInventory } from '../../src/cameras/inventory.ts';
 import { CameraConfigSchema } from '../../src/config.ts';
 import { profiles } from '../../src/firmware/index.ts';
+import { startOnvifDevice } from '../../../test/sim/onvif/device.ts';
 
 test('templates are filled with host, ports and channel; unknown placeholders are not guessed', () => {
   const hik = profiles().find((p) => p.id === 'hikvision')!;
@@ -33,6 +34,22 @@ test('the inventory uses a known vendor\'s templates when ONVIF is absent; a con
   assert.is(inv.streamUrl(configured), 'rtsp://192.0.2.7/mine');
   assert.is(inv.subStreamUrl(configured), undefined, 'no guessed sub stream beside a configured main');
   assert.throws(() => CameraConfigSchema.parse({ id: 'x', vendor: 'dahua' }), /vendor and host/);
+});
+
+test('an ONVIF camera that names no stream: the family the probe recognised gives the URLs', async () => {
+  const logger = createLogger('t', { level: 'silent' });
+  // A Tapo whose ONVIF answers the device service but lists no media profile.
+  const device = await startOnvifDevice({ manufacturer: 'TP-Link', model: 'Tapo C200', username: 'admin', password: 'pw', profiles: [] });
+  try {
+    const cam = CameraConfigSchema.parse({ id: 'tapo', onvifUrl: device.url, rtspPort: 8554, username: 'admin', password: { value: 'pw' } });
+    const inv = new CameraInventory([cam], logger);
+    await inv.probeAll();
+    assert.is(inv.entry('tapo').record?.firmwareProfile, 'tp-link-tapo', inv.entry('tapo').probeError);
+    assert.is(inv.streamUrl(cam), 'rtsp://127.0.0.1:8554/stream1');
+    assert.is(inv.subStreamUrl(cam), 'rtsp://127.0.0.1:8554/stream2');
+  } finally {
+    await device.close();
+  }
 });
 
 test.run();
