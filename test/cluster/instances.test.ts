@@ -10,14 +10,18 @@
  * camera, not doubled), the API client never saw an error after its one retry, and an agent
  * revoked through one instance is cut and refused by every live broker node within 5 s.
  *
+ * A clip upload (S3 blob store) is cut mid-way by the instance kill and completes, verified.
+ *
  * Not covered here (see test/cluster/README.md): PostgreSQL restart (the instances share one
- * SQLite file until server.ts runs on PostgreSQL), a clip transfer cut mid-way.
+ * SQLite file until server.ts runs on PostgreSQL).
  *
  * Agents: CAMFLEET_CLUSTER_E2E_AGENTS (default 200).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { S3BlobStore } from '../../aggregator/src/blobs/s3.ts';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { openDatabase } from '../../aggregator/src/db/database.ts';
@@ -84,7 +88,18 @@ test('two aggregator instances and three broker nodes behind haproxy: kills lose
     const stored = () => db.prepare('SELECT COUNT(*) FROM ingest_seen').pluck().get() as number;
     await until(() => stored() > AGENTS, { timeoutMs: 120_000, what: () => `health flowing (${stored()})` });
 
+    // A clip upload in progress when the instance dies.
+    const clipAgent = f.agents[5]!;
+    const clipBytes = randomBytes(4 * 1024 * 1024);
+    const clipSha = createHash('sha256').update(clipBytes).digest('hex');
+    clipAgent.offerClip('clip-cut-1', clipBytes);
+    const clipRow = db.prepare('SELECT state, received_chunks, chunks FROM clips WHERE agent_id = ? AND clip_id = ?');
+    const clipState = () => clipRow.get(clipAgent.spec.id, 'clip-cut-1') as { state: string; received_chunks: number; chunks: number } | undefined;
+    await until(() => (clipState()?.received_chunks ?? 0) > 0, { timeoutMs: 120_000, what: () => `clip chunks arriving (${JSON.stringify(clipState())})` });
+
     await t.killInstance(0);
+    const atKill = clipState()!;
+    log(`clip at the kill: ${atKill.received_chunks}/${atKill.chunks} chunks, ${atKill.state}`);
     const s1 = stored();
     log(`aggregator instance 0 killed (-9) at ${s1} stored`);
     await until(() => stored() > s1 + AGENTS, { timeoutMs: 120_000, what: () => `instance 1 carries on (${stored()})` });
@@ -112,6 +127,16 @@ test('two aggregator instances and three broker nodes behind haproxy: kills lose
     const revokeMs = Date.now() - t0;
     log(`revoked agent cut and refused by both live nodes ${revokeMs} ms after the API call`);
     assert.ok(revokeMs <= 5000, `revocation took ${revokeMs} ms`);
+
+    assert.ok(atKill.state === 'receiving' && atKill.received_chunks < atKill.chunks, `the clip was cut mid-way (${JSON.stringify(atKill)})`);
+    await until(() => clipState()?.state === 'complete' && !!clipAgent.clips.get('clip-cut-1')?.done, {
+      timeoutMs: 180_000,
+      what: () => `clip completed after the cut (${JSON.stringify(clipState())}, agent told done: ${clipAgent.clips.get('clip-cut-1')?.done})`,
+    });
+    const s3 = new S3BlobStore({ endpoint: t.s3.endpoint, bucket: t.s3.bucket, accessKeyId: t.s3.accessKeyId, secretAccessKey: t.s3.secretAccessKey });
+    const inBucket = await s3.get(`clips/${clipSha.slice(0, 2)}/${clipSha}.mp4`);
+    assert.ok(inBucket?.equals(clipBytes), 'the clip in S3 is the agent\'s bytes');
+    log('clip cut mid-way completed, verified, in S3');
 
     f.stopPublishing();
     victim.pending.clear();

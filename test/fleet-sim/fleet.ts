@@ -12,7 +12,11 @@
  * every acknowledged message is stored exactly once.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { encodeMessage, makeMessage, topicFor, type MessageType, type BodyOf } from '@camfleet/shared';
+import { createHash } from 'node:crypto';
+import { encodeMessage, makeMessage, topicFor, type MessageType, type BodyOf, type TopicName } from '@camfleet/shared';
+
+/** The topic each outbox message type travels on. */
+const TOPIC_OF: Partial<Record<MessageType, TopicName>> = { health: 'health', event: 'events', 'clip.offer': 'clipOffer', 'clip.chunk': 'clipChunk' };
 
 export interface SimAgentSpec {
   id: string;
@@ -48,6 +52,8 @@ export class SimAgent {
   readonly acked = new Set<number>();
   connects = 0;
   refused = 0;
+  /** Clips offered, by id: their bytes until the centre says done. */
+  readonly clips = new Map<string, { bytes: Buffer; chunkBytes: number; done: boolean; chunksSent: number }>();
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -88,7 +94,10 @@ export class SimAgent {
     c.on('error', (err) => {
       if ((err as { code?: number }).code === 5 || /Not authorized|Bad User Name/i.test(err.message)) this.refused++;
     });
-    c.on('message', (_t, payload) => this.fleet.options.onCommand?.(this.spec.id, payload));
+    c.on('message', (_t, payload) => {
+      this.onCommand(payload);
+      this.fleet.options.onCommand?.(this.spec.id, payload);
+    });
   }
 
   start(): void {
@@ -128,10 +137,51 @@ export class SimAgent {
     }
   }
 
+  /** Offers a clip: the centre answers with clip.need commands, the agent sends those chunks. */
+  offerClip(clipId: string, bytes: Buffer, chunkBytes = 64 * 1024): void {
+    this.clips.set(clipId, { bytes, chunkBytes, done: false, chunksSent: 0 });
+    const now = new Date().toISOString();
+    this.enqueue('clip.offer', {
+      clipId,
+      cameraId: `${this.spec.id}-cam0`,
+      from: now,
+      to: now,
+      bytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      chunkBytes,
+      chunks: Math.ceil(bytes.length / chunkBytes),
+      segmentHashes: [],
+      reason: 'fleet-sim',
+    });
+  }
+
+  private onCommand(payload: Buffer): void {
+    let cmd: { body?: { name?: string; args?: { clipId?: string; missing?: number[]; done?: boolean } } };
+    try {
+      cmd = JSON.parse(payload.toString());
+    } catch {
+      return;
+    }
+    if (cmd.body?.name !== 'clip.need') return;
+    const { clipId, missing = [], done } = cmd.body.args ?? {};
+    const clip = clipId ? this.clips.get(clipId) : undefined;
+    if (!clip || !clipId) return;
+    if (done) {
+      clip.done = true;
+      return;
+    }
+    for (const index of missing) {
+      const data = clip.bytes.subarray(index * clip.chunkBytes, (index + 1) * clip.chunkBytes);
+      this.enqueue('clip.chunk', { clipId, index, sha256: createHash('sha256').update(data).digest('hex'), data: Buffer.from(data) });
+      clip.chunksSent++;
+    }
+  }
+
   enqueue<T extends MessageType>(type: T, body: BodyOf<T>): void {
     const seq = ++this.seq;
-    const topicName = type === 'event' ? 'events' : type;
-    const topic = topicFor(topicName as never, this.spec.id);
+    const topicName = TOPIC_OF[type];
+    if (!topicName) throw new Error(`fleet-sim: no outbox topic for ${type}`);
+    const topic = topicFor(topicName, this.spec.id);
     this.pending.set(seq, { seq, topic, payload: encodeMessage(makeMessage(type, this.spec.id, seq, body)), inFlight: false, at: Date.now() });
     this.fleet.enqueued++;
     this.flush();

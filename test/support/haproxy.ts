@@ -27,7 +27,9 @@ export function haproxyInstalled(): boolean {
 export function haproxyConfig(o: HaproxyOptions): string {
   const lines = [
     'global',
-    '  maxconn 60000',
+    // Each proxied connection takes 2 descriptors; a production balancer for 20,000 agents raises
+    // its file limit (LimitNOFILE) and this. Here: what a default 20,000-descriptor limit allows.
+    '  maxconn 9000',
     'defaults',
     '  timeout connect 3s',
     '  timeout client 60s',
