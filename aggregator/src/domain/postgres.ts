@@ -65,8 +65,22 @@ const STATUS_SQL = `CASE WHEN c.updated_at IS NULL THEN 'unknown'
   WHEN c.recording THEN 'online' ELSE 'not_recording' END`;
 
 /** WHERE clause (positional parameters) of a scoped, filtered query; null when the scope reaches nothing. */
-export function scopedWherePg(scope: InventoryScope, f: ResolvedFilter): { where: string | null; params: unknown[]; needsState: boolean } {
+export interface ScopedSqlPg {
+  where: string | null;
+  params: unknown[];
+  needsState: boolean;
+  /** Scope parts over the count summary's columns (ownership, area, kind, purposes), OR-ed; null: none. */
+  base: string | null;
+  /** The grant part (explicit cameras); null: none. */
+  grant: string | null;
+  filters: string[];
+  /** No text, status or conformance filter: the total can come from the summary. */
+  summable: boolean;
+}
+
+export function scopedWherePg(scope: InventoryScope, f: ResolvedFilter): ScopedSqlPg {
   const params: unknown[] = [];
+  let grant: string | null = null;
   const p = (v: unknown) => {
     params.push(v);
     return `$${params.length}`;
@@ -81,15 +95,18 @@ export function scopedWherePg(scope: InventoryScope, f: ResolvedFilter): { where
       reach.push(`(${parts.join(' AND ')})`);
     }
     if (scope.grantCameras.length) {
-      reach.push(`(i.agent_id, i.camera_id, i.owner_org_id) IN (SELECT * FROM unnest(${p(scope.grantCameras.map((g) => g.agentId))}::text[], ${p(scope.grantCameras.map((g) => g.cameraId))}::text[], ${p(scope.grantCameras.map((g) => g.ownerOrgId))}::text[]))`);
+      grant = `(i.agent_id, i.camera_id, i.owner_org_id) IN (SELECT * FROM unnest(${p(scope.grantCameras.map((g) => g.agentId))}::text[], ${p(scope.grantCameras.map((g) => g.cameraId))}::text[], ${p(scope.grantCameras.map((g) => g.ownerOrgId))}::text[]))`;
     }
-    if (!reach.length) return { where: null, params, needsState: false };
+    if (!reach.length && !grant) return { where: null, params, needsState: false, base: null, grant: null, filters: [], summable: false };
   }
-  const conds: string[] = scope.all ? [] : [`(${reach.join(' OR ')})`];
+  const base = reach.length ? `(${reach.join(' OR ')})` : null;
+  const scopeCond = scope.all ? [] : [`(${[...reach, ...(grant ? [grant] : [])].join(' OR ')})`];
+  const conds: string[] = [];
   if (f.areaIds) conds.push(`i.area_id = ANY(${p(f.areaIds)}::text[])`);
   if (f.purpose) conds.push(`i.purposes @> ARRAY[${p(f.purpose)}::text]`);
   if (f.owner) conds.push(`i.owner_org_id = ${p(f.owner)}`);
   if (f.ownerKind) conds.push(`i.owner_kind = ${p(f.ownerKind)}`);
+  const summable = conds.length;
   for (const t of f.terms) {
     const like = p(`%${t.term.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
     conds.push(`(i.search LIKE ${like} OR (SELECT search FROM orgs WHERE orgs.id = i.owner_org_id) LIKE ${like} OR i.area_id = ANY(${p(t.areaIds)}::text[]))`);
@@ -103,7 +120,8 @@ export function scopedWherePg(scope: InventoryScope, f: ResolvedFilter): { where
     conds.push(`c.conformance->>'verdict' = ${p(f.conformance)}`);
     needsState = true;
   }
-  return { where: conds.length ? conds.join(' AND ') : 'true', params, needsState };
+  const all = [...scopeCond, ...conds];
+  return { where: all.length ? all.join(' AND ') : 'true', params, needsState, base, grant, filters: conds, summable: summable === conds.length };
 }
 
 export function createPostgresDomainRepos(db: PgQueryable): DomainRepos {
@@ -189,10 +207,22 @@ export function createPostgresDomainRepos(db: PgQueryable): DomainRepos {
         return (await rows(`${INVENTORY_SELECT} ${ORDER}`)).map(toInventoryCamera);
       },
       async listScoped(scope: InventoryScope, filter: ResolvedFilter, page?: PageRequest) {
-        const { where, params, needsState } = scopedWherePg(scope, filter);
+        const q = scopedWherePg(scope, filter);
+        const { where, params, needsState } = q;
         if (where === null) return { items: [], total: 0 };
-        const from = needsState ? INVENTORY_FROM : 'FROM inventory_cameras i';
-        const [count] = await rows(`SELECT COUNT(*)::int AS n ${from} WHERE ${where}`, params);
+        let total: number;
+        if (q.summable) {
+          // From the trigger-kept summary (few rows); cameras reached only through a grant are counted directly.
+          const and = (xs: string[]) => (xs.length ? xs.join(' AND ') : 'true');
+          const parts: string[] = [];
+          if (scope.all || q.base) parts.push(`(SELECT COALESCE(SUM(n), 0) FROM inventory_scope_counts i WHERE ${and([...(scope.all ? [] : [q.base!]), ...q.filters])})`);
+          if (!scope.all && q.grant) parts.push(`(SELECT COUNT(*) FROM inventory_cameras i WHERE ${and([q.grant, ...(q.base ? [`NOT ${q.base}`] : []), ...q.filters])})`);
+          const [sum] = await rows(`SELECT (${parts.join(' + ')})::int AS n`, params);
+          total = Number(sum?.n ?? 0);
+        } else {
+          const [count] = await rows(`SELECT COUNT(*)::int AS n ${needsState ? INVENTORY_FROM : 'FROM inventory_cameras i'} WHERE ${where}`, params);
+          total = Number(count?.n ?? 0);
+        }
         const limit = page ? ` LIMIT ${Math.max(0, Math.floor(page.limit))} OFFSET ${Math.max(0, Math.floor(page.offset))}` : '';
         // Keys first (sorted and paged from the inventory alone, index order), then the joins for that page only.
         const items = (
@@ -204,7 +234,7 @@ export function createPostgresDomainRepos(db: PgQueryable): DomainRepos {
             params,
           )
         ).map(toInventoryCamera);
-        return { items, total: Number(count?.n ?? 0) };
+        return { items, total };
       },
       async get(key: CameraKey) {
         const [r] = await rows(`${INVENTORY_SELECT} WHERE i.agent_id = $1 AND i.camera_id = $2`, [key.agentId, key.cameraId]);
