@@ -148,7 +148,11 @@ export async function startAggregator(config: AggregatorConfig, logger = createL
       await uplink.close();
       live.close();
       await metricsListener?.close();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      // Ends connections still open (a client stuck mid-body after a 413, a slow reader) so
+      // shutdown never waits on a client.
+      const closing = new Promise<void>((resolve) => http.close(() => resolve()));
+      httpServer.closeAllConnections();
+      await closing;
       db.close();
     },
   };
