@@ -8,7 +8,9 @@
  *  4. on real footage (opencv-doc's vtest.avi, a street with pedestrians; and the same clip with a
  *     quiet spell in the middle), the share of frames motion gating sends to the detector and the
  *     object events found with and without gating;
- *  5. cameras at F fps one 2-core box sustains, from the figures above.
+ *  5. cameras at F fps one 2-core box sustains, from the figures above;
+ *  6. tamper events raised per 10 minutes (2 fps) on the demo's test pattern, looped street
+ *     footage and a scrolling picture (the flood of issue 15).
  * Figures depend on the machine's load: the load average is printed first.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -24,6 +26,7 @@ import { FfmpegFrameSource, probeMedia } from '../../agent/src/detection/frames/
 import { MotionDetector } from '../../agent/src/detection/motion/motion-detector.ts';
 import { TamperDetector } from '../../agent/src/detection/tamper/tamper-detector.ts';
 import { DetectionPipeline, type DetectionEvent } from '../../agent/src/detection/pipeline.ts';
+import { DEFAULT_DETECTOR_MODEL } from '../../agent/src/detection/detectors/models.ts';
 import type { Detection, Frame } from '../../agent/src/detection/types.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -70,14 +73,15 @@ async function timeDetector(detector: Detector, frames: Frame[], runs: number): 
   return { wall, cpu };
 }
 const backendMs: Record<string, number> = {};
-console.log('\n1. NanoDet-g detect() per frame (416×416, 640×480 frames of vtest.avi)');
+console.log(`\n1. NanoDet-g detect() per frame (${vtest[0]!.width}×${vtest[0]!.height} frames of vtest.avi; default model ${DEFAULT_DETECTOR_MODEL})`);
 console.log('backend          threads  wall p50 ms  wall p95 ms  CPU p50 ms  fps per core (by CPU)');
-for (const [label, threads, make] of [
-  ['onnxruntime', 1, () => OnnxNanoDetRunner.create({ intraOpThreads: 1 })],
-  ['onnxruntime', 2, () => OnnxNanoDetRunner.create({ intraOpThreads: 2 })],
-  ['tfjs-wasm', 1, () => TfjsWasmNanoDetRunner.create()],
+for (const [label, threads, make, resize] of [
+  ['onnxruntime', 1, () => OnnxNanoDetRunner.create({ intraOpThreads: 1 }), 'stretch'],
+  ['onnxruntime', 2, () => OnnxNanoDetRunner.create({ intraOpThreads: 2 }), 'stretch'],
+  ['onnx 320 lbox', 1, () => OnnxNanoDetRunner.create({ intraOpThreads: 1, inputSize: 320 }), 'letterbox'],
+  ['tfjs-wasm', 1, () => TfjsWasmNanoDetRunner.create(), 'stretch'],
 ] as const) {
-  const detector = new NanoDetDetector(await make());
+  const detector = new NanoDetDetector(await make(), { resize });
   const { wall, cpu } = await timeDetector(detector, sample, label === 'tfjs-wasm' ? 8 : 30);
   await detector.close();
   const cpu50 = pct(cpu, 50);
@@ -196,4 +200,38 @@ for (const [label, share] of [['busy street (vtest)', busyShare], ['vtest with a
     return `${(perCamera * 100).toFixed(1)} % → ${Math.floor((CORES * (1 - reserve)) / perCamera)}`.padEnd(34);
   });
   console.log(`   ${label.padEnd(34)} ${cells.join("")}`);
+}
+
+// 6. Tamper events per 10 minutes at 2 fps (issue 15: 153 in 3 minutes on the demo's 3 cameras;
+// a scrolling picture was "moved" again and again).
+{
+  const W = 320;
+  const H = 180;
+  const N = 1200;
+  const raw = (cmd: string, args: string[]) => execFileSync(cmd, args, { maxBuffer: W * H * 3 * N + 1e6 });
+  const ff = (input: string[], pre = '') => raw('ffmpeg', ['-loglevel', 'error', '-nostdin', ...input, '-frames:v', String(N), '-vf', `${pre}scale=${W}:${H}`, '-r', '2', '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-']);
+  const D = '/usr/share/doc/opencv-doc/examples/data';
+  console.log('\n6. tamper events raised per 10 minutes (1200 frames at 2 fps, default settings)');
+  for (const [name, make] of [
+    ['demo test pattern (videotestsrc ball + clock)', () => raw('gst-launch-1.0', ['-q', 'videotestsrc', 'pattern=ball', 'motion=sweep', `num-buffers=${N}`, '!', `video/x-raw,width=${W},height=${H},framerate=2/1`, '!', 'clockoverlay', '!', 'videoconvert', '!', 'video/x-raw,format=RGB', '!', 'fdsink', 'fd=1'])],
+    ['vtest.avi looped (street, people)', () => ff(['-stream_loop', '-1', '-i', VTEST])],
+    ['building.jpg scrolling sideways', () => ff(['-loop', '1', '-framerate', '2', '-i', `${D}/building.jpg`], 'scroll=h=0.003,')],
+  ] as const) {
+    let data: Buffer;
+    try {
+      data = make();
+    } catch (err) {
+      console.log(`   ${name}: could not be generated (${(err as Error).message.split('\n')[0]})`);
+      continue;
+    }
+    const tamper = new TamperDetector();
+    const counts: Record<string, number> = {};
+    const n = Math.floor(data.length / (W * H * 3));
+    for (let i = 0; i < n; i++) {
+      const f: Frame = { width: W, height: H, channels: 3, data: data.subarray(i * W * H * 3, (i + 1) * W * H * 3), timeMs: i * 500, ptsMs: i * 500 };
+      for (const c of tamper.update(f)) counts[`${c.kind} ${c.state}`] = (counts[`${c.kind} ${c.state}`] ?? 0) + 1;
+    }
+    const raised = Object.entries(counts).filter(([k]) => k.endsWith('raised')).reduce((a, [, v]) => a + v, 0);
+    console.log(`   ${name.padEnd(48)} ${String(raised).padStart(3)} raised ${JSON.stringify(counts)} (${tamper.quietRelearns} views re-learnt quietly)`);
+  }
 }
