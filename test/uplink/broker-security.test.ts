@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { encodeMessage, makeMessage, topicFor } from '@camfleet/shared';
@@ -178,6 +179,122 @@ test('mqtts with the configured certificate; agents verify it with the CA from e
       () => true,
     );
     assert.ok(untrusted, 'a client without the CA must refuse the certificate');
+  } finally {
+    await agg.close();
+    dir.cleanup();
+  }
+});
+
+test('hole 8: wrong-secret CONNECTs are throttled per address and identity and refused before hashing; other agents connect', async () => {
+  const dir = tempDir();
+  const agg = await startTestAggregator(dir.path);
+  try {
+    const site = createSite(agg.db);
+    const a = enrollAgent(agg, site);
+    const b = enrollAgent(agg, site);
+    const auth = agg.uplink.agentAuth;
+    const before = auth.counters.hmacChecks + auth.counters.scryptChecks;
+    for (let i = 0; i < 40; i++) {
+      const wrong = await exchange(agg.mqttPort, connectPacket(a.agentId, a.agentId, `wrong-secret-${i}`));
+      assert.equal([...wrong.received], [0x20, 0x02, 0x00, 0x05]);
+    }
+    const checked = auth.counters.hmacChecks + auth.counters.scryptChecks - before;
+    // Before: each of the 40 cost a scrypt on the thread pool (static files went from 10 ms to 1.2 s).
+    assert.ok(checked <= 10, `${checked} secrets checked for 40 guesses`);
+    assert.ok(auth.counters.throttled >= 30, `${auth.counters.throttled} refused by the throttle`);
+    // Another agent behind the same address connects normally.
+    const clientB = await connectAs(`mqtt://127.0.0.1:${agg.mqttPort}`, b);
+    await clientB.endAsync();
+  } finally {
+    await agg.close();
+    dir.cleanup();
+  }
+});
+
+test('hole 8: agent secrets are checked by HMAC; a legacy scrypt hash is upgraded on its first success', async () => {
+  const dir = tempDir();
+  const agg = await startTestAggregator(dir.path);
+  try {
+    const a = enrollAgent(agg);
+    const hash = () => agg.db.prepare('SELECT secret_hash FROM agents WHERE id = ?').pluck().get(a.agentId) as string;
+    assert.match(hash(), /^scrypt\$/, 'enrollment still writes scrypt (fleet store)');
+    const auth = agg.uplink.agentAuth;
+    const url = `mqtt://127.0.0.1:${agg.mqttPort}`;
+    await (await connectAs(url, a)).endAsync();
+    assert.match(hash(), /^hmac-sha256\$/, 'upgraded on the first success');
+    assert.is(auth.counters.upgraded, 1);
+    const scryptBefore = auth.counters.scryptChecks;
+    // A reconnect storm costs HMACs only.
+    for (let i = 0; i < 20; i++) await (await connectAs(url, a)).endAsync();
+    assert.is(auth.counters.scryptChecks, scryptBefore);
+    assert.ok(auth.counters.hmacChecks >= 20);
+    // The wrong secret is still refused under the new hash.
+    const wrong = await exchange(agg.mqttPort, connectPacket(a.agentId, a.agentId, 'not-the-secret'));
+    assert.equal([...wrong.received], [0x20, 0x02, 0x00, 0x05]);
+  } finally {
+    await agg.close();
+    dir.cleanup();
+  }
+});
+
+test('hole 8: an agent sending huge valid messages is slowed by its own byte quota; other agents are not', async () => {
+  const dir = tempDir();
+  const agg = await startTestAggregator(dir.path, { mqtt: { agentBytesPerSecond: 64 * 1024, agentBurstBytes: 256 * 1024 } });
+  try {
+    const site = createSite(agg.db);
+    const a = enrollAgent(agg, site);
+    const b = enrollAgent(agg, site);
+    const url = `mqtt://127.0.0.1:${agg.mqttPort}`;
+    const clientA = await connectAs(url, a);
+    const clientB = await connectAs(url, b);
+    const big = (seq: number) =>
+      encodeMessage(makeMessage('event', a.agentId, seq, { eventId: `big-${seq}`, kind: 'sound', startedAt: new Date().toISOString(), data: { pad: 'x'.repeat(400 * 1024) } }));
+    let aAcked = 0;
+    const aDone = Array.from({ length: 20 }, (_, i) => clientA.publishAsync(topicFor('events', a.agentId), big(i + 1), { qos: 1 }).then(() => aAcked++, () => undefined));
+    for (let i = 1; i <= 20; i++) {
+      await clientB.publishAsync(topicFor('events', b.agentId), encodeMessage(makeMessage('event', b.agentId, i, { eventId: `small-${i}`, kind: 'sound', startedAt: new Date().toISOString(), data: {} })), { qos: 1 });
+    }
+    // B's twenty PUBACKs came while A was held to its quota: 256 KiB of burst lets one or two of
+    // its 400 KiB messages through, then one per ~6 s.
+    assert.ok(aAcked <= 3, `${aAcked} of the big messages were already processed`);
+    assert.ok(agg.broker.counters.quotaDelayed >= 1);
+    assert.is(agg.db.prepare('SELECT COUNT(*) FROM agent_events WHERE agent_id = ?').pluck().get(b.agentId), 20);
+    await clientA.endAsync(true);
+    await Promise.allSettled(aDone);
+    await clientB.endAsync();
+  } finally {
+    await agg.close();
+    dir.cleanup();
+  }
+});
+
+test('hole 9: TLS only: with mqtt.plain false there is no plaintext listener, and enrollment hands out mqtts', async () => {
+  const dir = tempDir();
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir.path, 'k.pem'), '-out', join(dir.path, 'c.pem'));
+  const plainPort = await freePort();
+  const tlsPort = await freePort();
+  const agg = await startTestAggregator(join(dir.path, 'data'), {
+    mqtt: { port: plainPort, plain: false, tls: { port: tlsPort, certFile: join(dir.path, 'c.pem'), keyFile: join(dir.path, 'k.pem'), caFile: join(dir.path, 'c.pem') } },
+  });
+  try {
+    assert.is(agg.broker.plain, false);
+    const refused = await new Promise<boolean>((resolve) => {
+      const s = connect(plainPort, '127.0.0.1');
+      s.on('connect', () => {
+        s.destroy();
+        resolve(false);
+      });
+      s.on('error', () => resolve(true));
+    });
+    assert.ok(refused, 'nothing listens on the plaintext port');
+    const site = createSite(agg.db);
+    const { token } = agg.uplink.enrollment.createToken(site, 600);
+    const res = await fetch(`${agg.httpUrl}/api/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+    const enrolled = (await res.json()) as { agentId: string; password: string; mqttUrl: string; caPem: string };
+    assert.is(enrolled.mqttUrl, `mqtts://127.0.0.1:${tlsPort}`);
+    const client = await connectAs(enrolled.mqttUrl, { agentId: enrolled.agentId, password: enrolled.password }, { ca: enrolled.caPem });
+    await client.endAsync();
   } finally {
     await agg.close();
     dir.cleanup();
