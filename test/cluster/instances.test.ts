@@ -15,7 +15,7 @@
  * Not covered here (see test/cluster/README.md): PostgreSQL restart (the instances share one
  * SQLite file until server.ts runs on PostgreSQL).
  *
- * Agents: CAMFLEET_CLUSTER_E2E_AGENTS (default 200).
+ * Agents: CAMFLEET_CLUSTER_E2E_AGENTS (default 100: each first login costs a scrypt on a loaded 2-core machine).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -33,7 +33,7 @@ import { waitFor } from '../support/wait.ts';
 import { Fleet } from '../fleet-sim/fleet.ts';
 import { startTopology, type Topology } from '../../scripts/cluster/topology.ts';
 
-const AGENTS = Number(process.env.CAMFLEET_CLUSTER_E2E_AGENTS ?? 200);
+const AGENTS = Number(process.env.CAMFLEET_CLUSTER_E2E_AGENTS ?? 100);
 const CAMERAS = 2;
 const log = (s: string) => console.log(`[e2e ${new Date().toISOString().slice(11, 19)}] ${s}`);
 const until = (check: () => boolean | Promise<boolean>, o: { timeoutMs: number; what: () => string }) =>

@@ -73,8 +73,11 @@ export class SimAgent {
       password: this.spec.secret,
       clean: true,
       keepalive: 30,
-      reconnectPeriod: 1000 + Math.floor(Math.random() * 1000),
-      connectTimeout: 10_000,
+      // Generous and jittered: a first login costs the centre a scrypt (then a keyed hash), and on
+      // a loaded machine a 10 s connect timeout makes clients give up and reconnect while their
+      // first attempt is still being authenticated: a storm of duplicate-id takeovers.
+      reconnectPeriod: 2000 + Math.floor(Math.random() * 3000),
+      connectTimeout: 60_000,
       protocolVersion: 4,
       will: { topic: topicFor('status', this.spec.id), payload: encodeMessage(makeMessage('status', this.spec.id, 0, { state: 'offline', reason: 'will' })), qos: 1, retain: false },
     });

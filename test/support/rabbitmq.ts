@@ -9,6 +9,7 @@
  * AMQP user lives in the internal database, tried first.
  */
 import { mkdirSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -70,6 +71,11 @@ export async function startRabbitCluster(opts: RabbitClusterOptions): Promise<Ra
   writeFileSync(cookieFile, randomBytes(16).toString('hex'));
   chmodSync(cookieFile, 0o400);
   const epmdPort = await freePort();
+  // The nodes are reaped by processes.ts when this process exits; their private epmd is a daemon
+  // outside our process group, so it is asked to go here too (also after a failed test).
+  process.once('exit', () => {
+    spawnSync('epmd', ['-port', String(epmdPort), '-kill'], { env: { ...process.env, ERL_EPMD_PORT: String(epmdPort) }, stdio: 'ignore', timeout: 5000 });
+  });
   const host = hostname().split('.')[0]!;
   const suffix = randomBytes(3).toString('hex');
 
