@@ -103,6 +103,15 @@ async function main() {
     console.log(tc.code === 0 ? `ok (${(tc.ms / 1000).toFixed(1)} s)` : 'FAILED');
     if (tc.code !== 0) console.log(tc.output);
     results.push(tc);
+    // Lint (Biome, biome.json) counts as one test, like the type-check.
+    process.stdout.write('lint ... ');
+    const lint = await run(process.execPath, [join(root, 'node_modules/@biomejs/biome/bin/biome'), 'lint', '.'], 'lint');
+    lint.passed = lint.code === 0 ? 1 : 0;
+    lint.skipped = 0;
+    lint.failed = lint.code === 0 ? 0 : 1;
+    console.log(lint.code === 0 ? `ok (${(lint.ms / 1000).toFixed(1)} s)` : 'FAILED');
+    if (lint.code !== 0) console.log(lint.output);
+    results.push(lint);
   }
 
   const queue = [...files];

@@ -37,7 +37,10 @@ export class GuardedConnection extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.socket.destroyed) return callback(new Error('connection closed'));
+    if (this.socket.destroyed) {
+      callback(new Error('connection closed'));
+      return;
+    }
     if (this.socket.write(chunk)) callback();
     else this.socket.once('drain', () => callback());
   }
