@@ -30,7 +30,9 @@ const STAGED = join(ROOT, 'dist', 'linux-x64', 'camfleet-agent');
 const EXE = join(STAGED, 'camfleet-agent');
 const MiB = 1024 * 1024;
 
-const COUNTS = (process.env.BENCH_CAMERAS ?? '1,4,16').split(',').map(Number);
+const COUNTS = (process.env.BENCH_CAMERAS ?? '1,4,16').split(',').map(Number).filter((n) => n > 0);
+/** Start-up runs per agent (0: skip the start-up comparison, e.g. while tuning memory). */
+const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 5);
 // CAMFLEET_BINARY_AS_BUILT=1 measures dist/ as it is (as the binary tests allow).
 if (!process.env.CAMFLEET_BINARY_AS_BUILT) {
   const built = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build-agent.ts', '--arch', 'x64', '--if-stale'], { cwd: ROOT, stdio: 'inherit' });
@@ -173,15 +175,18 @@ try {
 
   const binary = [EXE];
   const source = [process.execPath, join(ROOT, 'agent', 'bin', 'camfleet-agent.js')];
-  await startupMs(binary); // warm the page cache once
-  const binMs: number[] = [];
-  const srcMs: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    binMs.push(await startupMs(binary));
-    srcMs.push(await startupMs(source));
+  let startup: { binaryMs: number; sourceMs: number } | undefined;
+  if (STARTUP_RUNS > 0) {
+    await startupMs(binary); // warm the page cache once
+    const binMs: number[] = [];
+    const srcMs: number[] = [];
+    for (let i = 0; i < STARTUP_RUNS; i++) {
+      binMs.push(await startupMs(binary));
+      srcMs.push(await startupMs(source));
+    }
+    startup = { binaryMs: Math.round(median(binMs)), sourceMs: Math.round(median(srcMs)) };
+    console.log(`start-up to first heartbeat (median of ${STARTUP_RUNS}): binary ${startup.binaryMs} ms, source (node + tsx) ${startup.sourceMs} ms, ratio ${(startup.binaryMs / startup.sourceMs).toFixed(2)}`);
   }
-  const startup = { binaryMs: Math.round(median(binMs)), sourceMs: Math.round(median(srcMs)) };
-  console.log(`start-up to first heartbeat (median of 5): binary ${startup.binaryMs} ms, source (node + tsx) ${startup.sourceMs} ms, ratio ${(startup.binaryMs / startup.sourceMs).toFixed(2)}`);
 
   const idle0 = await idleRss(binary, []);
   const idleSource = await idleRss(source, []);
@@ -189,7 +194,7 @@ try {
   console.log(
     `idle, no camera: binary agent RSS ${f(idle0.agent)} (target <= 80 MiB), PSS ${f(idle0.agentPss)}; source agent (node + tsx) RSS ${f(idleSource.agent)}; ratio binary/source ${(idle0.agent / idleSource.agent).toFixed(2)}`,
   );
-  const maxCameras = Math.max(...COUNTS);
+  const maxCameras = Math.max(1, ...COUNTS);
   const rtsp = await startRtspSim({ streams: Array.from({ length: maxCameras }, (_, i) => ({ name: `cam${i + 1}`, width: 640, height: 360, fps: 10, preencoded: true })) });
   const withCameras: Record<number, Memory> = {};
   try {

@@ -25,7 +25,7 @@ export async function makeSea(opts: { runtime: NodeRuntime; bundle: string; work
       disableExperimentalSEAWarning: true,
       // V8 code cache of the bundle: faster start-up; ties the blob to this exact Node build,
       // which it is anyway (the blob goes into a copy of the same binary).
-      useCodeCache: true,
+      useCodeCache: process.env.CAMFLEET_SEA_CODE_CACHE !== '0',
     }),
   );
   // Quiet unless it fails (execFileSync's error carries the output). The blob is made by the
