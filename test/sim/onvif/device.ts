@@ -246,7 +246,10 @@ export async function startOnvifDevice(opts: OnvifDeviceOptions = {}): Promise<O
         ? checkBasic(req.headers.authorization, accounts)
         : checkDigest(req.headers.authorization, req.method ?? 'GET', accounts, DIGEST_REALM, issuedNonces);
       requests.push({ operation: 'Snapshot', authenticated: verdict.ok });
-      if (!verdict.ok) return digestDenied(res, 'Unauthorized\n', 'text/plain');
+      if (!verdict.ok) {
+        digestDenied(res, 'Unauthorized\n', 'text/plain');
+        return;
+      }
     } else {
       requests.push({ operation: 'Snapshot', authenticated: false });
     }
