@@ -36,7 +36,8 @@ async function exported(url: string, metric: string): Promise<Array<{ metric: Re
 test('health and heartbeat land in VictoriaMetrics; /metrics shows the aggregator’s figures', async () => {
   const dir = tempDir();
   const vm = await startVictoriaMetrics(join(dir.path, 'vm'));
-  const agg = await startTestAggregator(join(dir.path, 'agg'), { metrics: { influx: { url: vm.url, flushIntervalMs: 50 } } });
+  // /metrics is closed unless configured: here with a scraper token.
+  const agg = await startTestAggregator(join(dir.path, 'agg'), { metrics: { influx: { url: vm.url, flushIntervalMs: 50 }, prometheus: { token: { value: 'metrics-test-scraper-token' } } } });
   const creds = enrollAgent(agg);
   const agent = startTestUplink({ dataDir: join(dir.path, 'agent'), credentials: creds });
   try {
@@ -67,7 +68,7 @@ test('health and heartbeat land in VictoriaMetrics; /metrics shows the aggregato
 
     // Prometheus figures of the aggregator itself.
     agg.ingest.reject(creds.agentId, 'not-json', 'test');
-    const text = await (await fetch(`${agg.httpUrl}/metrics`)).text();
+    const text = await (await fetch(`${agg.httpUrl}/metrics`, { headers: { authorization: 'Bearer metrics-test-scraper-token' } })).text();
     assert.match(text, /^camfleet_agents_connected 1$/m);
     assert.match(text, /^camfleet_messages_in_total\{type="health"\} 1$/m);
     assert.match(text, /^camfleet_messages_rejected_total\{reason="not-json"\} 1$/m);
