@@ -99,12 +99,16 @@ export type AgentConfig = z.infer<typeof AgentConfigSchema>;
  * holds only the keys it may change (runtime/remote-config.ts); the box's file is never written.
  */
 export function loadAgentConfig(file?: string, overrides?: Record<string, unknown>): AgentConfig {
-  const options = { file, overrides, ignoreEnv: ['CAMFLEET_LOG_LEVEL', 'CAMFLEET_DEBUG'] };
-  const boxOnly = loadConfig(AgentConfigSchema, options);
+  const boxOnly = loadBoxConfig(file, overrides);
   const overlay = readManagedOverlay(managedConfigPath(boxOnly));
   if (!overlay) return boxOnly;
   const combined = applyManagedOverlay(AgentConfigSchema.parse(boxOnly) as unknown as Record<string, unknown>, overlay);
   return validateConfig(AgentConfigSchema, combined, `${file ?? 'configuration'} + ${managedConfigPath(boxOnly)}`);
+}
+
+/** The box's own configuration (file and CAMFLEET_* variables), without the centre's settings. */
+export function loadBoxConfig(file?: string, overrides?: Record<string, unknown>): AgentConfig {
+  return loadConfig(AgentConfigSchema, { file, overrides, ignoreEnv: ['CAMFLEET_LOG_LEVEL', 'CAMFLEET_DEBUG'] });
 }
 
 /** Where the centre-managed settings are kept (beside the agent's data, never in the box's file). */

@@ -17,11 +17,29 @@ export type KeystoreRef = z.infer<typeof KeystoreRef>;
 
 const KeystoreFile = z.object({
   version: z.literal(1),
-  secrets: z.record(z.string().regex(SECRET_NAME), z.object({ value: z.string(), setAt: z.string() }).strict()),
+  secrets: z.record(
+    z.string().regex(SECRET_NAME),
+    z
+      .object({
+        value: z.string(),
+        setAt: z.string(),
+        /**
+         * Hosts this secret has been used with (lower case). It may go to these only, whoever
+         * asks: bindings grow as the box's cameras use the secret and never shrink while it
+         * exists, so removing a camera does not free its secret for another host.
+         */
+        hosts: z.array(z.string()).optional(),
+      })
+      .strict(),
+  ),
 });
 type KeystoreFile = z.infer<typeof KeystoreFile>;
 
 export class KeystoreError extends Error {}
+
+function mergeHosts(a: readonly string[] | undefined, b: readonly string[]): string[] {
+  return [...new Set([...(a ?? []), ...b.map((h) => h.toLowerCase().replace(/^\[|\]$/g, ''))])].sort();
+}
 
 /** A secret value's size bound: camera passwords and tokens, not files. */
 const MAX_SECRET_BYTES = 4096;
@@ -45,13 +63,36 @@ export class Keystore {
     return entry.value;
   }
 
-  set(name: string, value: string, now = new Date()): void {
+  /** Stores a value; `hosts` adds to the hosts it is bound to (kept when the value is set again). */
+  set(name: string, value: string, now = new Date(), hosts: readonly string[] = []): void {
     if (!SECRET_NAME.test(name)) throw new KeystoreError(`'${name}' is not a valid secret name (letters, digits, _ . -, at most 64)`);
     if (value.length === 0) throw new KeystoreError('an empty secret is not stored');
     if (Buffer.byteLength(value) > MAX_SECRET_BYTES) throw new KeystoreError(`a secret is at most ${MAX_SECRET_BYTES} bytes`);
     const data = this.read();
-    data.secrets[name] = { value, setAt: now.toISOString() };
+    const bound = mergeHosts(data.secrets[name]?.hosts, hosts);
+    data.secrets[name] = { value, setAt: now.toISOString(), ...(bound.length ? { hosts: bound } : {}) };
     this.write(data);
+  }
+
+  /** The hosts a secret is bound to (empty: not bound yet). */
+  boundHosts(name: string): string[] {
+    return this.read().secrets[name]?.hosts ?? [];
+  }
+
+  /** Binds secrets to more hosts (after the box's configuration used them there); one write. */
+  bind(bindings: ReadonlyMap<string, readonly string[]>): void {
+    const data = this.read();
+    let changed = false;
+    for (const [name, hosts] of bindings) {
+      const entry = data.secrets[name];
+      if (!entry) continue;
+      const merged = mergeHosts(entry.hosts, hosts);
+      if (merged.length !== (entry.hosts?.length ?? 0)) {
+        entry.hosts = merged;
+        changed = true;
+      }
+    }
+    if (changed) this.write(data);
   }
 
   /** Removes a secret; false when there was none. */

@@ -8,7 +8,7 @@ import { mkdirSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { createLogger, type CameraReport, type Logger, type Message } from '@camfleet/shared';
-import { credentialsPath, keystorePath, managedConfigPath, type AgentConfig } from '../config.ts';
+import { credentialsPath, keystorePath, loadBoxConfig, managedConfigPath, type AgentConfig } from '../config.ts';
 import { readCredentials } from '../uplink/credentials.ts';
 import { SeqCounter } from '../uplink/seq.ts';
 import { Uplink } from '../uplink/connection.ts';
@@ -26,6 +26,7 @@ import { ProbingComponent } from './probing.ts';
 import { RecordingComponent } from './recording.ts';
 import { ReportingComponent } from './reporting.ts';
 import { SHARING_MIGRATIONS, SharingState } from './sharing.ts';
+import { keystoreHosts } from './remote-config.ts';
 
 export interface RunningAgent {
   agentId: string;
@@ -81,6 +82,12 @@ export async function startAgent(
   });
 
   const cameras = resolveCameras(config, keystore, logger);
+  // The keystore secrets the configuration uses are bound to their cameras' hosts (remote-config.ts).
+  try {
+    keystore.bind(keystoreHosts(config.cameras));
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'keystore not updated');
+  }
   const ctx: RuntimeContext = {
     config,
     cameras,
@@ -158,7 +165,8 @@ export async function startAgent(
         reprobe: () => probing.reprobe(),
         config: () => ctx.config,
         managedFile: managedConfigPath(ctx.config),
-        keystoreNames: () => new Set(keystore.names()),
+        keystore: () => ({ names: new Set(keystore.names()), boundHosts: (n) => keystore.boundHosts(n), bind: (b) => keystore.bind(b) }),
+        boxConfig: () => (options.configFile ? loadBoxConfig(options.configFile) : undefined),
         reload: (next) => void reload(next),
         sharing: ctx.sharing,
         cancelClips,

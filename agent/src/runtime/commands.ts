@@ -9,7 +9,7 @@ import { recordingUrl } from '../recorder/from-config.ts';
 import { snapshot } from '../health/snapshot.ts';
 import { CommandError, type CommandDispatcher } from '../uplink/commands.ts';
 import { applyRemotePatch, ConfigPatchError } from './config-apply.ts';
-import { cameraHosts } from './remote-config.ts';
+import { cameraHosts, type KeystoreView } from './remote-config.ts';
 import { parseSharingUpdate, SharingUpdateError, type SharingLevel, type SharingState } from './sharing.ts';
 import { plainPassword, type ResolvedCamera } from '../cameras/secrets.ts';
 
@@ -27,8 +27,10 @@ export interface RuntimeCommandDeps {
   config(): AgentConfig;
   /** The centre-managed settings file; without one, config.apply is refused. */
   managedFile?: string;
-  /** The names of the box's keystore secrets (never their values). */
-  keystoreNames(): ReadonlySet<string>;
+  /** The box's keystore as the policy sees it: names and host bindings (never values), and binding. */
+  keystore(): KeystoreView & { bind(bindings: ReadonlyMap<string, readonly string[]>): void };
+  /** The box's own configuration (its file, without the centre's settings), when there is a file. */
+  boxConfig(): AgentConfig | undefined;
   /** Called after a config change was written and acknowledged, with the new configuration. */
   reload?(config: AgentConfig): void;
   sharing: SharingState;
@@ -103,7 +105,7 @@ export function registerRuntimeCommands(deps: RuntimeCommandDeps): void {
   deps.commands.register('config.apply', (args) => {
     if (!deps.managedFile) throw new CommandError('no-config-file', 'this agent keeps no centre-managed settings');
     try {
-      const { config, diff } = applyRemotePatch(deps.managedFile, deps.config(), args.patch, deps.keystoreNames());
+      const { config, diff } = applyRemotePatch(deps.managedFile, deps.config(), args.patch, deps.keystore(), deps.boxConfig());
       // Reload after the reply is on its way, so the centre hears that the change was taken.
       if (diff.length > 0) setTimeout(() => deps.reload?.(config), 500).unref();
       return { changed: [...new Set(diff.map((d) => d.path.split('.').slice(0, d.path.startsWith('cameras.') ? 2 : 1).join('.')))], diff, reloading: diff.length > 0 };

@@ -4,7 +4,7 @@
  * box's own configuration file is never touched. The caller then reloads the runtime.
  */
 import { isPlainObject, accumulate, readManagedOverlay, writeManagedOverlay } from './managed-config.ts';
-import { checkRemotePatch, type RemoteChange } from './remote-config.ts';
+import { checkRemotePatch, keystoreHosts, type KeystoreView, type RemoteChange } from './remote-config.ts';
 import type { AgentConfig } from '../config.ts';
 
 export { RemoteConfigError as ConfigPatchError } from './remote-config.ts';
@@ -14,8 +14,20 @@ export { RemoteConfigError as ConfigPatchError } from './remote-config.ts';
  * managed settings (atomically, the previous file kept as `.bak`). Nothing is written when the
  * patch is refused.
  */
-export function applyRemotePatch(managedFile: string, current: AgentConfig, patch: unknown, keystoreNames: ReadonlySet<string>): RemoteChange {
-  const change = checkRemotePatch(current, patch, keystoreNames);
-  if (change.diff.length > 0 && isPlainObject(patch)) writeManagedOverlay(managedFile, accumulate(readManagedOverlay(managedFile) ?? {}, patch));
+export function applyRemotePatch(
+  managedFile: string,
+  current: AgentConfig,
+  patch: unknown,
+  keystore: (KeystoreView & { bind?(bindings: ReadonlyMap<string, readonly string[]>): void }) | ReadonlySet<string>,
+  box?: AgentConfig,
+): RemoteChange {
+  const overlay = readManagedOverlay(managedFile) ?? {};
+  const change = checkRemotePatch(current, patch, keystore, { box, overlay });
+  if (change.diff.length > 0 && isPlainObject(patch)) {
+    // Bound before the change is written: a crash between the two leaves a binding, never a
+    // written change whose secrets are free to move.
+    if ('bind' in keystore && typeof keystore.bind === 'function') keystore.bind(keystoreHosts(change.config.cameras));
+    writeManagedOverlay(managedFile, accumulate(overlay, patch));
+  }
   return change;
 }

@@ -10,14 +10,15 @@
  *  - names secrets only as `{ keystore: <name> }`, and only names the keystore already holds
  *    (never `{ env }`, `{ file }` or `{ value }`: the centre never carries nor chooses a secret);
  *  - never moves a credential to another host: a camera's secret may be used only with the hosts
- *    it is used with today (a keystore secret no camera uses yet may go to any host: the box's
- *    owner set it for that);
+ *    it is used with today, by the box's own cameras, or (keystore) has ever been bound to; a
+ *    keystore secret bound to no host yet may go to one (the box's owner set it for that), and
+ *    is bound to it from then on;
  *  - puts no credentials in URLs.
  */
 import { validateConfig } from '@camfleet/shared';
 import { AgentConfigSchema, type AgentConfig, type CameraConfig } from '../config.ts';
 import { CAMERA_ID } from '../cameras/camera-id.ts';
-import { applyManagedOverlay, CAMERA_FIELDS, isPlainObject, MANAGED_KEYS, type Json } from './managed-config.ts';
+import { accumulate, applyManagedOverlay, CAMERA_FIELDS, isPlainObject, MANAGED_KEYS, type Json } from './managed-config.ts';
 import { SECRET_NAME } from '../keystore/keystore.ts';
 
 export { CAMERA_FIELDS, MANAGED_KEYS } from './managed-config.ts';
@@ -38,20 +39,41 @@ export interface RemoteChange {
   diff: DiffEntry[];
 }
 
-/** Checks a patch from the centre against the running configuration; throws RemoteConfigError. */
-export function checkRemotePatch(current: AgentConfig, patch: unknown, keystoreNames: ReadonlySet<string>): RemoteChange {
+/** What the policy needs of the keystore: names, and the hosts each secret is bound to. */
+export interface KeystoreView {
+  names: ReadonlySet<string>;
+  boundHosts(name: string): readonly string[];
+}
+
+/**
+ * Checks a patch from the centre against the running configuration; throws RemoteConfigError.
+ * With `box` (the box's own file) and `overlay` (the centre's settings so far), the result is
+ * computed exactly as the next load will compute it (box file + accumulated settings), so a
+ * camera the centre removed and re-adds under its id is seen with the secret the box gave it;
+ * the box's cameras' secrets stay bound to their hosts.
+ */
+export function checkRemotePatch(
+  current: AgentConfig,
+  patch: unknown,
+  keystore: KeystoreView | ReadonlySet<string>,
+  from: { box?: AgentConfig; overlay?: Json } = {},
+): RemoteChange {
+  const view: KeystoreView = keystore instanceof Set ? { names: keystore, boundHosts: () => [] } : (keystore as KeystoreView);
   if (!isPlainObject(patch)) throw new RemoteConfigError('the patch must be an object of settings');
   const refused = Object.keys(patch).filter((k) => !(MANAGED_KEYS as readonly string[]).includes(k));
   if (refused.length) throw new RemoteConfigError(`not changeable remotely (owned by the box): ${refused.join(', ')}`);
-  if ('cameras' in patch) checkCameraEntries(patch.cameras, keystoreNames);
+  if ('cameras' in patch) checkCameraEntries(patch.cameras, view.names);
 
+  const merged = from.box
+    ? applyManagedOverlay(from.box as unknown as Json, accumulate(from.overlay ?? {}, patch))
+    : applyManagedOverlay(current as unknown as Json, patch);
   let config: AgentConfig;
   try {
-    config = validateConfig(AgentConfigSchema, applyManagedOverlay(current as unknown as Json, patch), 'configuration + patch');
+    config = validateConfig(AgentConfigSchema, merged, 'configuration + patch');
   } catch (err) {
     throw new RemoteConfigError((err as Error).message);
   }
-  checkNoCredentialMoves(current.cameras, config.cameras);
+  checkNoCredentialMoves([...current.cameras, ...(from.box?.cameras ?? [])], config.cameras, view);
   return { config, diff: configDiff(current, config) };
 }
 
@@ -112,6 +134,16 @@ export function cameraHosts(c: Pick<CameraConfig, 'onvifUrl' | 'rtspUrl' | 'subR
   return hosts;
 }
 
+/** The hosts of each keystore secret the configuration uses (to bind them in the keystore). */
+export function keystoreHosts(cameras: readonly CameraConfig[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const c of cameras) {
+    if (!c.password || !('keystore' in c.password)) continue;
+    out.set(c.password.keystore, [...new Set([...(out.get(c.password.keystore) ?? []), ...cameraHosts(c)])]);
+  }
+  return out;
+}
+
 /** One string per secret reference: two cameras with equal keys share a secret. */
 export function secretKey(ref: CameraConfig['password']): string | undefined {
   if (!ref) return undefined;
@@ -122,8 +154,12 @@ export function secretKey(ref: CameraConfig['password']): string | undefined {
   return `value:${ref.value}`;
 }
 
-function checkNoCredentialMoves(before: readonly CameraConfig[], after: readonly CameraConfig[]): void {
+function checkNoCredentialMoves(before: readonly CameraConfig[], after: readonly CameraConfig[], keystore: KeystoreView): void {
   const allowed = new Map<string, Set<string>>();
+  for (const name of keystore.names) {
+    const bound = keystore.boundHosts(name);
+    if (bound.length) allowed.set(`keystore:${name}`, new Set(bound));
+  }
   for (const c of before) {
     const key = secretKey(c.password);
     if (!key) continue;
@@ -134,7 +170,7 @@ function checkNoCredentialMoves(before: readonly CameraConfig[], after: readonly
   for (const c of after) {
     const key = secretKey(c.password);
     const hosts = key ? allowed.get(key) : undefined;
-    if (!hosts) continue; // no secret, or one no camera used yet
+    if (!hosts) continue; // no secret, or a keystore secret not bound to any host yet
     const elsewhere = [...cameraHosts(c)].filter((h) => !hosts.has(h));
     if (elsewhere.length) {
       throw new RemoteConfigError(

@@ -11,6 +11,7 @@ import { applyRemotePatch, ConfigPatchError } from '../../src/runtime/config-app
 import { accumulate, applyManagedOverlay, mergePatch } from '../../src/runtime/managed-config.ts';
 import { checkRemotePatch, RemoteConfigError } from '../../src/runtime/remote-config.ts';
 import { tempDir } from '../../../test/support/tmp.ts';
+import { Keystore } from '../../src/keystore/keystore.ts';
 
 const KEYS = new Set(['gate-pw', 'spare-pw']);
 
@@ -70,6 +71,33 @@ test("a credential is never moved to another host, whatever the reference", () =
   // same host, new path: allowed
   const samehost = checkRemotePatch(config(), { cameras: [{ id: 'yard', rtspUrl: 'rtsp://192.0.2.11/stream2' }] }, KEYS);
   assert.is(samehost.config.cameras[1]!.rtspUrl, 'rtsp://192.0.2.11/stream2');
+});
+
+test('removing a camera does not free its secret: a later re-add elsewhere is refused', () => {
+  const dir = tempDir();
+  try {
+    const box = config();
+    const managed = join(dir.path, 'managed-config.json');
+    const ks = new Keystore(join(dir.path, 'keystore.json'));
+    ks.set('gate-pw', 'x');
+    ks.set('spare-pw', 'y');
+    const view = { names: new Set(ks.names()), boundHosts: (n: string) => ks.boundHosts(n), bind: (b: ReadonlyMap<string, readonly string[]>) => ks.bind(b) };
+    // A box camera (env secret) removed by the centre, then re-added under its id on another host:
+    // the merge would give it back its box-set password.
+    const removed = applyRemotePatch(managed, box, { cameras: [{ id: 'yard', remove: true }] }, view, box).config;
+    assert.throws(() => applyRemotePatch(managed, removed, { cameras: [{ id: 'yard', rtspUrl: 'rtsp://198.51.100.7/x' }] }, view, box), /may not be sent to 198\.51\.100\.7/);
+    // A keystore secret the centre attached to a new camera is bound to that camera's host...
+    const added = applyRemotePatch(managed, removed, { cameras: [{ id: 'door', rtspUrl: 'rtsp://192.0.2.30/s', username: 'u', password: { keystore: 'spare-pw' } }] }, view, box).config;
+    assert.equal(ks.boundHosts('spare-pw'), ['192.0.2.30']);
+    // ...and stays bound after the camera is removed.
+    const gone = applyRemotePatch(managed, added, { cameras: [{ id: 'door', remove: true }] }, view, box).config;
+    assert.throws(
+      () => applyRemotePatch(managed, gone, { cameras: [{ id: 'evil', rtspUrl: 'rtsp://198.51.100.7/x', username: 'u', password: { keystore: 'spare-pw' } }] }, view, box),
+      /may not be sent to 198\.51\.100\.7/,
+    );
+  } finally {
+    dir.cleanup();
+  }
 });
 
 test('cameras merge by id: fields replaced, a camera added or removed; the diff shows secrets by name only', () => {
