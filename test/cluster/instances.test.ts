@@ -179,7 +179,7 @@ test('two aggregator instances and three broker nodes behind haproxy: kills lose
 
 function tryConnect(url: string, id: string, password: string): Promise<number> {
   return new Promise((resolve) => {
-    const cl = mqtt.connect(url, { clientId: id, username: id, password, reconnectPeriod: 0, connectTimeout: 5000, protocolVersion: 4 });
+    const cl = mqtt.connect(url, { clientId: id, username: id, password, reconnectPeriod: 0, connectTimeout: 30_000, protocolVersion: 4 });
     cl.once('connect', () => {
       cl.end(true);
       resolve(0);

@@ -132,7 +132,9 @@ test('clustered tier: consumer and broker node killed, nothing acknowledged lost
     // And a neighbour still gets in (the refusal is about the agent, not the node).
     assert.ok([4, 5].includes(await tryConnect(c.mqttUrls[0]!, f.agents[2]!.spec.id + 'x', 'nope')), 'unknown agent refused');
     // A live neighbour with its right secret still gets in on a node (the refusal is per agent).
-    assert.is(await tryConnect(c.mqttUrls[0]!, 'sim-0', secrets.get('sim-0')!), 0, 'a valid agent is accepted');
+    // (An agent the fleet does not run: connecting as a fleet agent would fight its client over the id.)
+    secrets.set('spare-1', 'spare-secret');
+    assert.is(await tryConnect(c.mqttUrls[0]!, 'spare-1', 'spare-secret'), 0, 'a valid agent is accepted');
 
     // ACL through the auth backend: an agent cannot publish under another agent's prefix.
     const probe = f.agents[3]!;
@@ -173,7 +175,7 @@ test('clustered tier: consumer and broker node killed, nothing acknowledged lost
 /** CONNACK return code of one connection attempt (0 = accepted). */
 function tryConnect(url: string, id: string, password: string): Promise<number> {
   return new Promise((resolve) => {
-    const cl = mqtt.connect(url, { clientId: id, username: id, password, reconnectPeriod: 0, connectTimeout: 5000, protocolVersion: 4 });
+    const cl = mqtt.connect(url, { clientId: id, username: id, password, reconnectPeriod: 0, connectTimeout: 30_000, protocolVersion: 4 });
     cl.once('connect', () => {
       cl.end(true);
       resolve(0);

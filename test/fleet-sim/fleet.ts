@@ -90,6 +90,10 @@ export class SimAgent {
         // State topics carry seq 0: they are not outbox messages (latest wins).
         c.publish(topicFor('status', this.spec.id), encodeMessage(makeMessage('status', this.spec.id, 0, { state: 'online' })), { qos: 1 });
         for (const p of this.pending.values()) p.inFlight = false;
+        // Like the real agent: a clip not yet confirmed 'done' is offered again after a
+        // reconnect (the centre answers with what it still needs, or 'done'): a 'done' sent
+        // while this agent was moving to another broker node is not lost for good.
+        for (const [clipId, clip] of this.clips) if (!clip.done) this.offerClip(clipId, clip.bytes, clip.chunkBytes);
         this.flush();
       });
     });
@@ -142,7 +146,8 @@ export class SimAgent {
 
   /** Offers a clip: the centre answers with clip.need commands, the agent sends those chunks. */
   offerClip(clipId: string, bytes: Buffer, chunkBytes = 64 * 1024): void {
-    this.clips.set(clipId, { bytes, chunkBytes, done: false, chunksSent: 0 });
+    const known = this.clips.get(clipId);
+    this.clips.set(clipId, { bytes, chunkBytes, done: false, chunksSent: known?.chunksSent ?? 0 });
     const now = new Date().toISOString();
     this.enqueue('clip.offer', {
       clipId,
