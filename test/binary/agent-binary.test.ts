@@ -186,7 +186,9 @@ test('record: a fake camera is recorded into segments indexed in SQLite', async 
   const rtsp: RtspSim = await startRtspSim({ streams: [{ name: 'cam1', width: 320, height: 240, fps: 10 }] });
   cleanups.push(() => rtsp.close());
   const data = join(dir.path, 'rec');
-  const r = await agent(['record', rtsp.url('cam1'), '--data', data, '--camera', 'cam1', '--segment-seconds', '2', '--duration', '5', '--audio', 'none']);
+  // 12 s, not less: on a busy machine ffmpeg may take several seconds to get the first packets,
+  // and a recording stopped before then holds no segment.
+  const r = await agent(['record', rtsp.url('cam1'), '--data', data, '--camera', 'cam1', '--segment-seconds', '2', '--duration', '12', '--audio', 'none']);
   assert.is(r.code, 0, r.stderr);
   const v = await agent(['verify', '--data', data, '--camera', 'cam1', '--json']);
   assert.is(v.code, 0, v.stderr + v.stdout);
