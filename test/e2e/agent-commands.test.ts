@@ -234,11 +234,18 @@ test("a change pointing the camera at an attacker's RTSP server is refused by th
   }
   assert.is(readFileSync(agentConfigFile, 'utf8'), before, "the box's file is untouched");
   assert.not.ok(existsSync(join(agentData, 'managed-config.json')), 'nothing was written');
+  // Removing the camera, then adding it back under its id on the attacker's host, would give it
+  // back the password the box set: refused too. Added back where it was, it records again.
+  assert.is((await direct('config.apply', { patch: { cameras: [{ id: 'gate', remove: true }] } })).state, 'ok');
+  const readded = await direct('config.apply', { patch: { cameras: [{ id: 'gate', rtspUrl: stolen() }] } });
+  assert.is(readded.state, 'error');
+  assert.match(readded.error!.message, /may not be sent to 127\.0\.0\.2/);
+  assert.is((await direct('config.apply', { patch: { cameras: [{ id: 'gate' }] } })).state, 'ok');
   // The agent is still recording its real camera; a later accepted change reloads it, and still
   // nothing has reached the attacker.
   const ok = await apply('city-admin', { probeIntervalMinutes: 30 });
   assert.is(ok.status, 202);
-  await waitFor('the accepted change written', () => existsSync(join(agentData, 'managed-config.json')));
+  await waitFor('the accepted change written', () => JSON.parse(readFileSync(join(agentData, 'managed-config.json'), 'utf8')).probeIntervalMinutes === 30);
   await waitFor('the camera still recording', () => agg.fleet.listCameras().find((c) => c.agentId === agentId && c.cameraId === 'gate' && c.recording));
   assert.equal(heard, { connections: 0, bytes: 0, text: '' });
 });
