@@ -136,7 +136,8 @@ interface Memory {
 
 async function idleRss(cmd: string[], cameras: unknown[]): Promise<Memory> {
   const a = startAgent(cmd, cameras);
-  await firstHeartbeat(a.id);
+  // More cameras, more to start before the first heartbeat (probes, ffmpegs) on a busy machine.
+  await firstHeartbeat(a.id, 60_000 + cameras.length * 10_000);
   await new Promise((r) => setTimeout(r, 10_000));
   const m: Memory = { agent: 0, agentPss: 0, tree: 0, treePss: 0, processes: 0 };
   const safe = (f: (p: number) => number) => (p: number) => {
