@@ -28,6 +28,8 @@ import { createDomainServices, type DomainServices } from './services.ts';
 import { assertStorageSupported } from './storage/index.ts';
 import { AuditAnchor } from './audit/anchor.ts';
 import { anchorConfig } from './audit/config.ts';
+import { LiveService } from './live/service.ts';
+import { liveRoutes } from './live/routes.ts';
 
 export interface RunningAggregator {
   db: Db;
@@ -94,6 +96,22 @@ export async function startAggregator(config: AggregatorConfig, logger = createL
 
   // A stream ends when its session does (logout, revoked token, disabled user).
   const live = new LiveStreams(fleet, { maxPerUser: config.http.maxStreamsPerUser, isTokenValid: (token) => !!users.userForToken(token) });
+  // Live view (live/README.md): one upstream per camera from the agent's outbound WebSocket.
+  const agentOnline = db.prepare('SELECT online FROM agents WHERE id = ? AND revoked_at IS NULL').pluck();
+  const liveView = new LiveService({
+    sendCommand: (agentId, name, args) => uplink.commands.sendControl(agentId, name, args),
+    verifyAgent: (agentId, password, ip) => uplink.agentAuth.verify(agentId, password, ip),
+    stillAllowed: async (v) => {
+      const user = users.userForToken(v.token);
+      if (!user || user.id !== v.principal.userId) return false;
+      const d = await domain.authorizer.check(user, 'view_snapshot', { type: 'camera', agentId: v.agentId, cameraId: v.cameraId }, v.purpose ?? undefined);
+      return d.allow;
+    },
+    audit: async (input) => {
+      await domain.audit.record(input);
+    },
+    logger,
+  });
   const api = createApi({
     fleet,
     users,
@@ -104,7 +122,13 @@ export async function startAggregator(config: AggregatorConfig, logger = createL
     maxBodyBytes: config.http.maxBodyBytes,
     loginThrottle: loginThrottle(new SqliteAttemptStore(db)),
     publicRoutes: uplink.publicRoutes,
-    routes: [...uplink.routes, clipRoutes({ clips: uplink.clips, audit: domain.audit }), cameraRoutes({ timeseries: domain.timeseries, fleet })],
+    routes: [...uplink.routes, clipRoutes({ clips: uplink.clips, audit: domain.audit }), cameraRoutes({ timeseries: domain.timeseries, fleet }),
+      liveRoutes({
+        live: liveView,
+        agentOnline: (id) => agentOnline.get(id) === 1,
+        cameraOnline: (agentId, cameraId) => !!fleet.listCameras().find((c) => c.agentId === agentId && c.cameraId === cameraId && c.online),
+      }),
+    ],
   });
   const dashboard = createDashboardApp(config.dashboard);
   let http: ServerType;
@@ -124,6 +148,10 @@ export async function startAggregator(config: AggregatorConfig, logger = createL
   const httpServer = http! as import('node:http').Server;
   httpServer.headersTimeout = 20_000;
   httpServer.requestTimeout = 120_000;
+  // The only WebSocket the centre accepts: an agent's live upstream (authenticated in live/service.ts).
+  httpServer.on('upgrade', (req, socket, head) => {
+    if (!liveView.handleUpgrade(req, socket, head)) socket.destroy();
+  });
   const prom = config.metrics.prometheus;
   const metricsListener = prom.listen ? await startMetricsListener(uplink.metrics, { ...prom, listen: prom.listen }) : undefined;
   const httpHost = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
@@ -147,6 +175,7 @@ export async function startAggregator(config: AggregatorConfig, logger = createL
       domain.close();
       await uplink.close();
       live.close();
+      liveView.close();
       await metricsListener?.close();
       // Ends connections still open (a client stuck mid-body after a 413, a slow reader) so
       // shutdown never waits on a client.

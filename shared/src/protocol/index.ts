@@ -4,3 +4,4 @@ export * from './camera.ts';
 export * from './messages.ts';
 export * from './frame.ts';
 export * from './compact-health.ts';
+export * from './live.ts';

@@ -145,6 +145,9 @@ export const CommandName = z.enum([
   'reprobe',
   'config.apply',
   'sharing.update',
+  // Live view (shared/src/protocol/live.ts): the agent dials out to the centre's relay.
+  'live.start',
+  'live.stop',
 ]);
 export type CommandName = z.infer<typeof CommandName>;
 
