@@ -12,6 +12,7 @@ import { commandPermission } from '../authz/route-guards.ts';
 import { decidedBy, permission, route } from '../api/registry.ts';
 import { authorizeFootageCommand, authorizeFootageResult } from './footage.ts';
 import { RecentViews } from '../audit/recent-views.ts';
+import { argsForAgent, authorizeConfigCommand } from './config-policy.ts';
 
 /** What an operator may ask of an agent; clip transfer control stays internal. */
 const PublicCommand = z.enum(['clip.request', 'snapshot', 'reprobe', 'config.apply']);
@@ -50,10 +51,14 @@ export function commandRoutes(opts: CommandRouteOptions) {
       // Footage commands: one well-formed camera, the footage permission on it, and an audit entry before sending.
       const footage = await authorizeFootageCommand(c.get('access'), agentId, body.data.name, body.data.args);
       if (!footage.ok) return apiError(c, footage.status, footage.code, footage.message);
+      // config.apply: a role that may change retention, keystore secrets only, audited with its diff (config-policy.ts).
+      const config = await authorizeConfigCommand(c.get('access'), agentId, body.data.name, body.data.args);
+      if (!config.ok) return apiError(c, config.status, config.code, config.message);
       const commandId = randomUUID();
       await footage.record(commandId);
+      await config.record(commandId);
       const timeoutMs = (body.data.timeoutSeconds ?? opts.defaultTimeoutSeconds) * 1000;
-      const record = opts.commands.send(agentId, body.data.name, body.data.args, { timeoutMs, requestedBy: user.username, commandId });
+      const record = opts.commands.send(agentId, body.data.name, await argsForAgent(c.get('access'), agentId, body.data.name, body.data.args), { timeoutMs, requestedBy: user.username, commandId });
       return c.json(record, 202);
     });
 
