@@ -14,7 +14,7 @@
  * route that is not. Errors have one shape, `{error: {code, message}}`, and never carry an
  * internal message (a SQLite error, a stack) to the client.
  */
-import { OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
@@ -25,7 +25,7 @@ import type { LiveStreams } from '../dashboard/stream.ts';
 import type { DomainServices } from '../services.ts';
 import { AccessGate, statedPurposeOf } from '../authz/gate.ts';
 import { scopeFleet } from '../authz/fleet-scope.ts';
-import { clientIp as clientAddress } from './routes/common.ts';
+import { clientIp as clientAddress, newRouter } from './routes/common.ts';
 import { mountDomainRoutes, openApiRoute } from './routes/index.ts';
 import { loginThrottle, type LoginThrottle } from '../auth/rate-limit.ts';
 import { assertEveryRouteDeclared, permission, publicRoute, route } from './registry.ts';
@@ -80,7 +80,8 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
 }
 
 export function createApi(deps: ApiDeps): OpenAPIHono<ApiEnv> {
-  const app = new OpenAPIHono<ApiEnv>();
+  // newRouter: request validation failures answer in the one error shape (400 bad-request).
+  const app = newRouter();
   const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
   app.use(
