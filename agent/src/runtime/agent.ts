@@ -27,6 +27,7 @@ import { RecordingComponent } from './recording.ts';
 import { ReportingComponent } from './reporting.ts';
 import { SHARING_MIGRATIONS, SharingState } from './sharing.ts';
 import { keystoreHosts } from './remote-config.ts';
+import { LiveStreamer } from '../live/streamer.ts';
 
 export interface RunningAgent {
   agentId: string;
@@ -187,7 +188,19 @@ export async function startAgent(
     },
   };
 
-  const components: Component[] = [uplinkPart, probing, recording, commands, detection, reporting];
+  // Live view on demand: dials out to the centre's relay (agent/src/live/README.md).
+  const live = new LiveStreamer({
+    commands: uplink.commands,
+    agentId: credentials.agentId,
+    password: credentials.password,
+    httpUrl: config.aggregator.httpUrl ?? credentials.httpUrl,
+    caFile: config.aggregator.caFile ?? credentials.caFile,
+    camera: (id) => ctx.cameras.find((c) => c.id === id),
+    inventory: ctx.inventory,
+    sharing: ctx.sharing,
+    logger,
+  });
+  const components: Component[] = [uplinkPart, probing, recording, commands, live, detection, reporting];
   await startComponents(components, logger);
   uplink.commands.release();
   // A secret changed on the box (`secret set`) reaches the cameras that use it: the same
