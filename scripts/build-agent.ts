@@ -28,7 +28,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
 /** Build cache outside the workspaces: the Node runtime and compiled addons, reused across builds. */
 const CACHE = join(ROOT, 'node_modules', '.cache', 'camfleet-agent-build');
-/** Carried assets: copied to share/<same path> when present (models/: every converted NanoDet size the detector may be configured with). */
+/** Carried assets: copied to share/<same path> when present (the NanoDet models: the default one and the one detect/doctor load). */
 const ASSETS = ['models/nanodet.onnx', 'models/nanodet-320.onnx', 'firmware-profiles', 'agent/standards'];
 /** What the artefact is made of: a newer file in any of these makes the archive stale. */
 const INPUTS = ['agent/src', 'agent/package.json', 'shared/src', 'scripts/build-agent.ts', 'scripts/build', 'package-lock.json', ...ASSETS];
