@@ -109,7 +109,7 @@ export function scopedWherePg(scope: InventoryScope, f: ResolvedFilter): ScopedS
   const summable = conds.length;
   for (const t of f.terms) {
     const like = p(`%${t.term.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
-    conds.push(`(i.search LIKE ${like} OR (SELECT search FROM orgs WHERE orgs.id = i.owner_org_id) LIKE ${like} OR i.area_id = ANY(${p(t.areaIds)}::text[]))`);
+    conds.push(`(i.search LIKE ${like} OR i.owner_org_id IN (SELECT id FROM orgs WHERE search LIKE ${like}) OR i.area_id = ANY(${p(t.areaIds)}::text[]))`);
   }
   let needsState = false;
   if (f.status) {

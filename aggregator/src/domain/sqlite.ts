@@ -176,11 +176,14 @@ export function createSqliteDomainRepos(db: Db): DomainRepos {
         const q = scopedWhere(scope, filter);
         const { where, params, needsState } = q;
         if (where === null) return { items: [], total: 0 };
-        // A broad scope (an area subtree, or everything) walks the covering scope index in list order
-        // and stops after the page; a narrow one (own cameras, grants) is left to the planner.
-        const inv = scope.all || scope.areaIds.length ? 'inventory_cameras i INDEXED BY inventory_cameras_scope' : 'inventory_cameras i';
+        // A broad scope (many cameras of an area subtree, or everything) walks the covering scope
+        // index in list order and stops after the page; a narrow one is left to the planner (an
+        // index search per area/owner, then a sort of its few keys).
+        const plain = needsState ? INVENTORY_FROM : 'FROM inventory_cameras i';
+        const total = q.summable ? countFromSummary(q, scope.all) : Number((db.prepare(`SELECT COUNT(*) AS n ${plain} WHERE ${where}`).get(params) as { n: number }).n);
+        const broad = total > BROAD_SCOPE && (scope.all || scope.areaIds.length > 0);
+        const inv = broad ? 'inventory_cameras i INDEXED BY inventory_cameras_scope' : 'inventory_cameras i';
         const from = needsState ? `FROM ${inv}${INVENTORY_FROM.slice(INVENTORY_FROM.indexOf('\n'))}` : `FROM ${inv}`;
-        const total = q.summable ? countFromSummary(q, scope.all) : Number((db.prepare(`SELECT COUNT(*) AS n ${from} WHERE ${where}`).get(params) as { n: number }).n);
         // Keys first (sorted, paged, from the inventory alone), then the joins for that page only.
         const limit = page ? ' LIMIT @limit OFFSET @offset' : '';
         // CROSS JOIN makes SQLite start from the page's keys (otherwise it may walk the whole inventory).
@@ -252,6 +255,9 @@ export function createSqliteDomainRepos(db: Db): DomainRepos {
     },
   };
 }
+
+/** Above this many cameras in scope, paging walks the list-order index instead of sorting. */
+const BROAD_SCOPE = 20_000;
 
 /** The status toInventoryCamera derives, as SQL (for the status filter). */
 const STATUS_SQL = `CASE WHEN c.updated_at IS NULL THEN 'unknown'
@@ -326,7 +332,7 @@ export function scopedWhere(scope: InventoryScope, f: ResolvedFilter): ScopedSql
   f.terms.forEach((t, k) => {
     params[`term${k}`] = `%${t.term.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
     params[`termAreas${k}`] = JSON.stringify(t.areaIds);
-    conds.push(`(i.search LIKE @term${k} ESCAPE '\\' OR (SELECT search FROM orgs WHERE orgs.id = i.owner_org_id) LIKE @term${k} ESCAPE '\\' OR i.area_id IN (SELECT value FROM json_each(@termAreas${k})))`);
+    conds.push(`(i.search LIKE @term${k} ESCAPE '\\' OR i.owner_org_id IN (SELECT id FROM orgs WHERE search LIKE @term${k} ESCAPE '\\') OR i.area_id IN (SELECT value FROM json_each(@termAreas${k})))`);
   });
   let needsState = false;
   if (f.status) {

@@ -7,7 +7,7 @@ export const TimeSeriesConfigSchema = z.discriminatedUnion('engine', [
     .object({
       engine: z.literal('sqlite'),
       /** Raw health samples are kept this long, then folded to one point per camera and hour. */
-      rawHours: z.number().positive().max(24 * 90).default(48),
+      rawHours: z.number().positive().max(24 * 90).default(6),
       /** Health history older than this is deleted. */
       retentionDays: z.number().positive().max(3650).default(30),
       /** How often retention runs. */

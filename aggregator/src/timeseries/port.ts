@@ -61,4 +61,4 @@ export interface TimeSeriesRetention {
   retentionDays: number;
 }
 
-export const DEFAULT_RETENTION: TimeSeriesRetention = { rawHours: 48, retentionDays: 30 };
+export const DEFAULT_RETENTION: TimeSeriesRetention = { rawHours: 6, retentionDays: 30 };

@@ -7,8 +7,9 @@
  * older than `retentionDays` is deleted.
  *
  * Bound per camera: rawHours × 3600 / health interval raw rows + retentionDays × 24 hourly rows
- * (defaults 48 h, 30 days, a sample a minute: 2,880 + 720 = 3,600 rows, about 0.5 MB; samples
- * delivered late after an outage longer than rawHours add at most one more row per hour).
+ * (defaults 6 h, 30 days, a sample every 10 s: 2,160 + 720 = 2,880 rows, about 0.85 MB with
+ * indexes (measured ≈ 290 bytes a row); samples delivered late after an outage longer than rawHours add at most one more row
+ * per hour).
  */
 import type { Db } from '../db/database.ts';
 import type { CameraHealthPoint, CameraHealthQuery, MaintainResult, TimeSeriesRetention, TimeSeriesStore } from './port.ts';
