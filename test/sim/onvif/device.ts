@@ -5,6 +5,7 @@
  * simulated site points them at the fake RTSP server).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { EVENT_SERVICE_PATH, SimEventService } from './events.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { checkBasic, checkDigest, checkUsernameToken, DEFAULT_MAX_SKEW_MS, digestChallenge, newNonce, type Account, type AuthVerdict } from './auth.ts';
@@ -58,6 +59,9 @@ export interface OnvifDeviceSim {
    * open ones closed, WS-Discovery says Bye) or bring it back (Hello again).
    */
   setOnline(online: boolean): Promise<void>;
+  /** The ONVIF event service (PullPoint) at `<base>/onvif/event_service`: `emit()` a notification, `reset()` as a reboot (not on fixture replays). */
+  events?: SimEventService;
+  eventServiceUrl?: string;
   close(): Promise<void>;
 }
 
@@ -111,6 +115,7 @@ export async function startOnvifDevice(opts: OnvifDeviceOptions = {}): Promise<O
   let clockOffsetMs = opts.clockOffsetMs ?? 0;
   const issuedNonces = new Set<string>();
   const requests: OnvifDeviceSim['requests'] = [];
+  const events = new SimEventService(() => model.baseUrl, () => Date.now() + clockOffsetMs);
   const endpointReference = `urn:uuid:${randomUUID()}`;
 
   const model: r.DeviceModel = {
@@ -236,7 +241,7 @@ export async function startOnvifDevice(opts: OnvifDeviceOptions = {}): Promise<O
       if (authMode === 'digest') return digestDenied(res, xml, 'application/soap+xml; charset=utf-8');
       return sendSoap(res, 400, xml);
     }
-    const { status, xml } = answer(path, soap, port);
+    const { status, xml } = events.handles(path) ? await events.answer(path, soap) : answer(path, soap, port);
     sendSoap(res, status, xml);
   }
 
@@ -275,7 +280,7 @@ export async function startOnvifDevice(opts: OnvifDeviceOptions = {}): Promise<O
       }
       return;
     }
-    if (req.method === 'POST' && Object.values(r.SERVICE_PATHS).includes(url.pathname as never)) {
+    if (req.method === 'POST' && (Object.values(r.SERVICE_PATHS).includes(url.pathname as never) || events.handles(url.pathname))) {
       handleSoap(req, res, url.pathname, port).catch(fail);
       return;
     }
@@ -314,6 +319,8 @@ export async function startOnvifDevice(opts: OnvifDeviceOptions = {}): Promise<O
     port,
     endpointReference,
     requests,
+    events,
+    eventServiceUrl: `${model.baseUrl}${EVENT_SERVICE_PATH}`,
     setClockOffset(ms: number) {
       clockOffsetMs = ms;
     },
@@ -321,6 +328,8 @@ export async function startOnvifDevice(opts: OnvifDeviceOptions = {}): Promise<O
       if (value === online) return;
       online = value;
       if (!value) {
+        // Off the network = a reboot for the event service: subscriptions are lost.
+        events.reset();
         server.closeAllConnections();
         await discovery?.close();
         discovery = undefined;

@@ -23,6 +23,11 @@ export interface Subscription {
 export function parseCreatePullPointSubscription(body: XmlNode): Subscription {
   const res = findFirst(body, 'CreatePullPointSubscriptionResponse');
   if (!res) throw new EventAnswerError('no CreatePullPointSubscriptionResponse in the answer');
+  return readSubscription(res);
+}
+
+/** The CreatePullPointSubscriptionResponse element itself (what OnvifClient.call returns). */
+export function readSubscription(res: XmlNode): Subscription {
   const address = textAt(res, 'SubscriptionReference', 'Address');
   if (!/^https?:\/\//i.test(address) || address.length > 2048) throw new EventAnswerError(`subscription address ${JSON.stringify(address.slice(0, 100))} is not an http(s) URL`);
   return { address, currentTime: textAt(res, 'CurrentTime') || undefined, terminationTime: textAt(res, 'TerminationTime') || undefined };
@@ -55,9 +60,20 @@ function items(node: XmlNode | undefined): Record<string, string> {
 }
 
 /** The notification messages of a PullMessagesResponse (at most `max`), and its times. */
-export function parsePullMessages(body: XmlNode, max = 100): { currentTime?: string; terminationTime?: string; messages: CameraMessage[] } {
+export function parsePullMessages(body: XmlNode, max = 100): PulledMessages {
   const res = findFirst(body, 'PullMessagesResponse');
   if (!res) throw new EventAnswerError('no PullMessagesResponse in the answer');
+  return readPullMessages(res, max);
+}
+
+export interface PulledMessages {
+  currentTime?: string;
+  terminationTime?: string;
+  messages: CameraMessage[];
+}
+
+/** The PullMessagesResponse element itself (what OnvifClient.call returns). */
+export function readPullMessages(res: XmlNode, max = 100): PulledMessages {
   const messages: CameraMessage[] = [];
   for (const n of children(res, 'NotificationMessage').slice(0, max)) {
     const topic = text(child(n, 'Topic'));
