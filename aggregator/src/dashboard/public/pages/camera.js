@@ -8,6 +8,7 @@ import { get, post, blobUrl, purposeHeaders, session, ApiError } from '../api.js
 import { loadFleet } from '../data.js';
 import { failure, section, table, stateBadge, confBadge } from '../ui.js';
 import { healthChart } from '../chart.js';
+import { livePanel } from '../live-view.js';
 
 const enc = encodeURIComponent;
 
@@ -18,7 +19,9 @@ export function cameraPath(cam) {
 
 export async function render(root, ctx) {
   const urls = new Set();
+  let stopLive = () => {};
   const cleanup = () => {
+    stopLive();
     for (const u of urls) URL.revokeObjectURL(u);
     urls.clear();
   };
@@ -101,6 +104,11 @@ export async function render(root, ctx) {
     purpose = purposeInput.value.trim();
     if (can('view_events')) void loadEvents();
     if (can('view_clips')) void loadClips();
+    // The live picture starts as soon as a purpose is stated (live-view.js).
+    if (live) {
+      live.stop();
+      void live.start();
+    }
   });
   const purposeBar = h('div', { class: 'card purpose-bar' }, h('label', { for: 'purpose' }, t('camera.purpose')), purposeInput, h('span', { class: 'muted small' }, t('camera.purposeWhy')));
 
@@ -111,9 +119,12 @@ export async function render(root, ctx) {
   // Parts the user's role cannot use are not offered at all (GET /api/v1/me lists the role's actions).
   const actions = session()?.user?.actions;
   const can = (action) => !Array.isArray(actions) || actions.includes(action);
+  const live = can('view_snapshot') ? livePanel(base, () => purpose) : undefined;
+  if (live) stopLive = () => live.stop(false);
   lower.append(...[
     can('view_health') && section(t('camera.health'), healthBox),
     (can('view_snapshot') || can('view_clips') || can('request_clip')) && purposeBar,
+    live && section(live.title, live.element),
     can('view_events') && section(t('camera.events'), eventsBox),
     (can('view_clips') || can('request_clip')) && section(t('camera.clips'), can('view_clips') && clipsBox, can('view_clips') && player, can('request_clip') && clipRequestForm(cam, () => purpose)),
   ].filter(Boolean));
