@@ -86,13 +86,14 @@ export async function reconcileCamera(
     if (busy.has(file) || (onlyPrefix && !file.startsWith(onlyPrefix))) continue;
     const full = join(dir, file);
     if (file.endsWith(TEMP_SUFFIX)) {
-      unlinkSync(full);
+      // may be gone already: repairing <name>.mp4 just before wrote and renamed this very name
+      unlinkIfThere(full);
       continue;
     }
     const rel = relativeSegmentPath(cameraId, file);
     const row = rows.get(rel);
     if (row?.status === 'expired') {
-      unlinkSync(full);
+      unlinkIfThere(full);
       result.expiredDeleted++;
       continue;
     }
@@ -123,6 +124,14 @@ export async function reconcileCamera(
     }
   }
   return result;
+}
+
+function unlinkIfThere(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
 }
 
 /** `<runId>-<seq>.mp4` → runId (the recorder's naming), undefined for other names. */

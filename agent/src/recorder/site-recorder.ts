@@ -233,6 +233,8 @@ export class SiteRecorder extends EventEmitter<SiteRecorderEvents> {
       this.emitEvent('recording.gap', cameraId, gap.fromMs, gap.toMs, { cause: gap.cause, durationS: (gap.toMs - gap.fromMs) / 1000, foundAtStart: true });
     }
     if (holes.length) this.logger.info({ camera: cameraId, gaps: holes.length }, 'accounted for holes left by an earlier run');
+    // every hole up to `until` has its row now (rows after a hole do not move the covered time)
+    this.index.coverTo(cameraId, until);
     return Math.max(until, lastEnd ?? -Infinity);
   }
 

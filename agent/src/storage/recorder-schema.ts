@@ -110,7 +110,9 @@ export const RECORDER_MIGRATIONS: Migration[] = [
       -- The last known recording time of each camera, so that a start can account for every hole
       -- since, even when earlier runs died before completing a segment (repeated crashes).
       --   covered_to_ms: every moment before it is footage or a gap row (kept by the triggers below,
-      --                  in the same transaction as the row that extends it);
+      --                  in the same transaction as the row that extends it; a row after a hole
+      --                  does not move it, so that a start interrupted after reconcile repaired
+      --                  footage past a hole still finds the hole; the start's audit moves it);
       --   run_started_ms: when the recorder that last wrote here started (before: the agent was down);
       --   alive_ms:      when that recorder last wrote down its state (every few seconds);
       --   alive_cause:   why that camera was not recording then (NULL: it was recording).
@@ -124,12 +126,18 @@ export const RECORDER_MIGRATIONS: Migration[] = [
       CREATE TRIGGER segments_cover AFTER INSERT ON segments
       BEGIN
         INSERT INTO recording_state (camera_id, covered_to_ms) VALUES (NEW.camera_id, NEW.end_ms)
-        ON CONFLICT (camera_id) DO UPDATE SET covered_to_ms = MAX(COALESCE(covered_to_ms, NEW.end_ms), NEW.end_ms);
+        ON CONFLICT (camera_id) DO UPDATE SET covered_to_ms = CASE
+          WHEN covered_to_ms IS NULL THEN NEW.end_ms
+          WHEN NEW.start_ms <= covered_to_ms + 250 THEN MAX(covered_to_ms, NEW.end_ms)
+          ELSE covered_to_ms END;
       END;
       CREATE TRIGGER gaps_cover AFTER INSERT ON gaps
       BEGIN
         INSERT INTO recording_state (camera_id, covered_to_ms) VALUES (NEW.camera_id, NEW.to_ms)
-        ON CONFLICT (camera_id) DO UPDATE SET covered_to_ms = MAX(COALESCE(covered_to_ms, NEW.to_ms), NEW.to_ms);
+        ON CONFLICT (camera_id) DO UPDATE SET covered_to_ms = CASE
+          WHEN covered_to_ms IS NULL THEN NEW.to_ms
+          WHEN NEW.from_ms <= covered_to_ms + 250 THEN MAX(covered_to_ms, NEW.to_ms)
+          ELSE covered_to_ms END;
       END;
       INSERT INTO recording_state (camera_id, covered_to_ms)
         SELECT camera_id, MAX(e) FROM (

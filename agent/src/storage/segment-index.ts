@@ -308,6 +308,16 @@ export class SegmentIndex {
     })();
   }
 
+  /** Moves a camera's covered time forward to `ms` (the start's audit, once every hole before it has its row). */
+  coverTo(cameraId: string, ms: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO recording_state (camera_id, covered_to_ms) VALUES (?, ?)
+         ON CONFLICT (camera_id) DO UPDATE SET covered_to_ms = MAX(COALESCE(covered_to_ms, excluded.covered_to_ms), excluded.covered_to_ms)`,
+      )
+      .run(cameraId, ms);
+  }
+
   private hasTable(name: string): boolean {
     return !!this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name);
   }

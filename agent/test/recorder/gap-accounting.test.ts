@@ -62,6 +62,26 @@ test('unaccountedHoles: holes between footage without a gap row', () => {
   assert.equal(unaccountedHoles([], [], 1), []);
 });
 
+test('footage after a hole does not move the covered time: a start that died after reconcile still finds the hole', async () => {
+  const dir = tempDir();
+  try {
+    const index = new SegmentIndex(openAgentDb(dir.path, RECORDER_MIGRATIONS));
+    const t0 = Date.now() - 60_000;
+    await recordFake(index, dir.path, 'gate', 2, t0 - 4000, 2, String(t0 - 4000));
+    assert.is(index.recordingState('gate')!.coveredToMs, t0);
+    // reconcile repaired a cut-off segment 30 s later, then the start died before its audit
+    await recordFake(index, dir.path, 'gate', 1, t0 + 28_000, 2, String(t0 + 28_000));
+    assert.is(index.recordingState('gate')!.coveredToMs, t0, 'the hole before it is still to be accounted for');
+    index.addGap('gate', t0, t0 + 28_000, 'agent-down');
+    assert.is(index.recordingState('gate')!.coveredToMs, t0 + 28_000);
+    index.coverTo('gate', t0 + 30_000);
+    assert.is(index.recordingState('gate')!.coveredToMs, t0 + 30_000);
+    index.db.close();
+  } finally {
+    dir.cleanup();
+  }
+});
+
 test('repeated crashes, one before its first segment, then a run with the camera away: every hole gets a gap row with its cause', async () => {
   const dir = tempDir();
   const data = dir.path;
