@@ -13,7 +13,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { createHash } from 'node:crypto';
-import { encodeMessage, makeMessage, topicFor, type MessageType, type BodyOf, type TopicName } from '@camfleet/shared';
+import { encodeMessage, makeMessage, topicFor, TOPICS, type MessageType, type BodyOf, type TopicName } from '@camfleet/shared';
 
 /** The topic each outbox message type travels on. */
 const TOPIC_OF: Partial<Record<MessageType, TopicName>> = { health: 'health', event: 'events', 'clip.offer': 'clipOffer', 'clip.chunk': 'clipChunk' };
@@ -43,6 +43,8 @@ interface Pending {
   inFlight: boolean;
   /** When it entered the outbox (latency to PUBACK is measured from here). */
   at: number;
+  /** De-duplicated by (agent, seq) at the centre (clip chunks are not: clip_chunks is). */
+  dedup: boolean;
 }
 
 export class SimAgent {
@@ -190,7 +192,7 @@ export class SimAgent {
     const topicName = TOPIC_OF[type];
     if (!topicName) throw new Error(`fleet-sim: no outbox topic for ${type}`);
     const topic = topicFor(topicName, this.spec.id);
-    this.pending.set(seq, { seq, topic, payload: encodeMessage(makeMessage(type, this.spec.id, seq, body)), inFlight: false, at: Date.now() });
+    this.pending.set(seq, { seq, topic, payload: encodeMessage(makeMessage(type, this.spec.id, seq, body)), inFlight: false, at: Date.now(), dedup: TOPICS[topicName].outbox });
     this.fleet.enqueued++;
     this.flush();
   }
@@ -208,7 +210,9 @@ export class SimAgent {
           return;
         }
         this.pending.delete(p.seq);
-        this.acked.add(p.seq);
+        // `acked` lists what the centre must have recorded by (agent, seq); chunks count as
+        // delivered through their clip's completion instead.
+        if (p.dedup) this.acked.add(p.seq);
         this.fleet.ackedCount++;
         this.fleet.latencies.push(Date.now() - p.at);
       });
