@@ -47,6 +47,8 @@ export interface RunningAggregator {
   httpUrl: string;
   /** Port of the separate metrics listener (metrics.prometheus.listen), when configured. */
   metricsPort?: number;
+  /** Live view relay (live/README.md): upstreams and viewers, for status, tests and benchmarks. */
+  liveView: LiveService;
   /** The API app (every route, as served); tests call it in-process with `api.request`. */
   api: ReturnType<typeof createApi>;
   logger: Logger;
@@ -170,6 +172,7 @@ export async function startAggregator(config: AggregatorConfig, logger = createL
     httpUrl: `${tls ? 'https' : 'http'}://${httpHost}:${httpPort}`,
     metricsPort: metricsListener?.port,
     api,
+    liveView,
     logger,
     async close() {
       domain.close();
