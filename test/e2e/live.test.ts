@@ -4,7 +4,8 @@
  * viewers share ONE upstream (one streaming ffmpeg at the agent); the agent's streaming ffmpeg
  * exits once the last viewer has left; a ward officer of another ward is refused (403, audited
  * denial); the owner sees the police's live session (start and stop, with purpose, span and
- * bytes) in its audit; a revoked grant ends a running session within seconds.
+ * bytes) in its audit; a revoked grant, a revoked API token or a disabled user ends a running
+ * session within seconds.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -176,6 +177,23 @@ test('a ward officer of another ward is refused (403) and the denial is audited'
   const denied = agg.db.prepare("SELECT 1 FROM audit_log WHERE actor_username = 'ward-b' AND outcome = 'denied' AND resource_id = ?").get(`${AGENT}/door`);
   assert.ok(denied, 'the refusal is in the audit trail');
   assert.is(liveFfmpegs().length, 0, 'a refused viewer starts nothing at the agent');
+});
+
+test('a revoked API token ends a running session within seconds (audited access-ended)', async () => {
+  const v = await watch('officer2');
+  agg.users.revokeToken(tokens.officer2!);
+  await waitFor('the viewer with the revoked token is cut', () => v.ended(), { timeoutMs: 30_000 });
+  assert.is(JSON.parse(audit('live.stop').at(-1)!.detail).reason, 'access-ended');
+  await v.close();
+});
+
+test('a disabled user loses a running session within seconds', async () => {
+  tokens.officer2 = agg.users.issueToken(agg.users.byUsername('officer2')!.id, 'test');
+  const v = await watch('officer2');
+  agg.users.disable(agg.users.byUsername('officer2')!.id);
+  await waitFor('the disabled user is cut', () => v.ended(), { timeoutMs: 30_000 });
+  await v.close();
+  await waitFor('the live ffmpeg exits', () => liveFfmpegs().length === 0, { timeoutMs: 60_000 });
 });
 
 test('a revoked grant ends a running session within seconds', async () => {
