@@ -196,9 +196,13 @@ export async function startUplink({ config, db, fleet, logger, onEnrollAttempt }
           } catch {
             down.push('database');
           }
-          if (!running.ready()) down.push(running.engine === 'rabbitmq' ? 'rabbitmq' : 'mqtt');
-          if (!(await blobs.ping().catch(() => false))) down.push(`blobs (${blobs.engine})`);
-          return c.json({ ready: down.length === 0, down }, down.length === 0 ? 200 : 503);
+          // The broker and the blob store are reported, but only the database takes an instance
+          // out of the balancer: API reads must keep working while the transport moves to
+          // another broker node (it reconnects by itself) or S3 blinks.
+          const degraded: string[] = [];
+          if (!running.ready()) degraded.push(running.engine === 'rabbitmq' ? 'rabbitmq' : 'mqtt');
+          if (!(await blobs.ping().catch(() => false))) degraded.push(`blobs (${blobs.engine})`);
+          return c.json({ ready: down.length === 0, down, degraded }, down.length === 0 ? 200 : 503);
         }),
       metricsRoute(metrics, config.metrics.prometheus),
       enrollmentRoutes({
