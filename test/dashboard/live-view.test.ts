@@ -2,7 +2,8 @@
  * Live view in Chromium: a real agent process streams a simulated RTSP camera through the
  * centre's relay; an operator opens the camera, states a purpose, and the video element plays
  * (currentTime advances, videoWidth > 0) through Media Source Extensions. Leaving the page ends
- * the session, and the agent's streaming ffmpeg exits.
+ * the session, and the agent's streaming ffmpeg exits. The site going offline shows "site
+ * offline" on the open page, and the picture comes back when the site does.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -21,6 +22,7 @@ let agent: Child | undefined;
 let browser: TestBrowser;
 const dir = tempDir('camfleet-dash-live-');
 const agentData = join(dir.path, 'agent');
+let startAgent: () => Child;
 
 test.before(async () => {
   rtsp = await startRtspSim({ streams: [{ name: 'gate', width: 320, height: 240, fps: 5 }] });
@@ -37,7 +39,8 @@ test.before(async () => {
     recording: { segmentSeconds: 2, audio: 'none' },
     cameras: [{ id: 'gate', rtspUrl: rtsp.url('gate'), record: true, detect: false }],
   }));
-  agent = startChild(process.execPath, [AGENT_BIN, 'run', '--config', configFile], { env: { ...process.env, CAMFLEET_LOG_LEVEL: 'warn' } });
+  startAgent = () => startChild(process.execPath, [AGENT_BIN, 'run', '--config', configFile], { env: { ...process.env, CAMFLEET_LOG_LEVEL: 'warn' } });
+  agent = startAgent();
   browser = await launchBrowser();
 });
 
@@ -75,6 +78,20 @@ test('an operator opens a live camera and the video plays', async () => {
 test('leaving the page ends the session; the agent stops streaming', async () => {
   await browser.page.locator('nav a[data-page="cameras"]').click();
   await waitFor('the agent stops its live ffmpeg', () => liveFfmpegs().length === 0, { timeoutMs: 60_000 });
+});
+
+test('the site going offline shows "site offline"; the picture comes back with the site', async () => {
+  const { page } = browser;
+  await page.goto(`${env.url}/#/cameras/${encodeURIComponent('hk-01/gate')}`);
+  await page.locator('#purpose').selectOption('public_order');
+  const state = page.locator('#live-state');
+  await waitFor('playing', async () => (await state.getAttribute('data-state')) === 'playing', { timeoutMs: 60_000 });
+  agent!.kill('SIGKILL');
+  await agent!.exited;
+  await waitFor('the page says the site is offline', async () => (await state.getAttribute('data-state')) === 'site-offline', { timeoutMs: 60_000 });
+  assert.match((await state.textContent()) ?? '', /offline|mất kết nối/);
+  agent = startAgent();
+  await waitFor('playing again without a reload', async () => (await state.getAttribute('data-state')) === 'playing', { timeoutMs: 90_000 });
 });
 
 test.run();

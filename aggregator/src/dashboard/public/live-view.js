@@ -62,6 +62,16 @@ export function livePanel(cameraPath, purposeOf) {
   const state = h('p', { class: 'notice', id: 'live-state', dataset: { state: 'idle' } });
   const button = h('button', { type: 'button', id: 'live-toggle' }, s('start'));
   let running;
+  // The user wants the picture: an upstream that ends (site offline, agent restarted) or a camera
+  // that is offline is tried again every few seconds, and the state line says why meanwhile.
+  let wanted = false;
+  let retryTimer;
+  const retryLater = () => {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => {
+      if (wanted && !running) void start();
+    }, 4000);
+  };
 
   const show = (key, msg) => {
     state.dataset.state = key;
@@ -72,6 +82,7 @@ export function livePanel(cameraPath, purposeOf) {
     if (!window.MediaSource) return show('no-mse');
     const purpose = purposeOf();
     if (!purpose) return show('purpose-required');
+    wanted = true;
     const ctl = new AbortController();
     running = ctl;
     clear(button).append(s('stop'));
@@ -80,7 +91,10 @@ export function livePanel(cameraPath, purposeOf) {
     try {
       res = await fetch(`${cameraPath}/live`, { headers: { ...authHeaders(), ...purposeHeaders(purpose) }, signal: ctl.signal, cache: 'no-store' });
     } catch (err) {
-      if (!ctl.signal.aborted) show('error', err.message);
+      if (ctl.signal.aborted) return;
+      running = undefined;
+      show('error', err.message);
+      retryLater();
       return;
     }
     if (!res.ok) {
@@ -88,7 +102,12 @@ export function livePanel(cameraPath, purposeOf) {
       try {
         code = (await res.json()).error?.code ?? 'error';
       } catch {}
-      stop();
+      running = undefined;
+      if (res.status === 503) retryLater();
+      else {
+        wanted = false;
+        clear(button).append(s('start'));
+      }
       return show(res.status === 403 ? 'forbidden' : STRINGS.en[code] ? code : 'error', code);
     }
     const ms = new MediaSource();
@@ -140,11 +159,16 @@ export function livePanel(cameraPath, purposeOf) {
     } catch (err) {
       if (!ctl.signal.aborted) show('error', err.message);
     } finally {
-      if (running === ctl) stop(false);
+      if (running === ctl) {
+        running = undefined;
+        retryLater();
+      }
     }
   }
 
   function stop(clearState = true) {
+    wanted = false;
+    clearTimeout(retryTimer);
     running?.abort();
     running = undefined;
     clear(button).append(s('start'));
