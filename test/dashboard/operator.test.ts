@@ -173,7 +173,8 @@ test('a camera page shows what an operator may see, says which parts the server 
   assert.is(await page.locator('#clips, #clip-request').count(), 0);
   // The recent event is listed; its snapshot shows once the operator states a purpose.
   const event = page.locator('#events figure[data-event="ev-1"]');
-  assert.match((await event.textContent()) ?? '', 'motorbike · 87%');
+  // Events read as a sentence in the page's language, with the class and the score.
+  assert.match((await event.textContent()) ?? '', /motorbike.*\(87 %\)/);
   assert.is(await event.locator('img').count(), 0, 'no snapshot without a purpose');
   await page.locator('#purpose').selectOption('public_order');
   await waitFor('the snapshot decoded', async () => ((await page.locator('#events figure[data-event="ev-1"] img').evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth).catch(() => 0)) as number) === 160);

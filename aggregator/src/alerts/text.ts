@@ -51,7 +51,8 @@ function tamperSentence(d: Record<string, unknown>): Sentence {
 export function eventSentence(kind: string, data: Record<string, unknown> = {}): Sentence {
   switch (kind) {
     case 'object': {
-      const cls = str(data.class) ?? 'object';
+      // `class` is what agents send; `label` is read too so other senders' events still read well.
+      const cls = str(data.class) ?? str(data.label) ?? 'object';
       const score = num(data.score);
       const zone = str(data.zone);
       const s = score !== undefined ? ` (${Math.round(score * 100)} %)` : '';
