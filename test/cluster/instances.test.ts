@@ -64,7 +64,7 @@ test('two aggregator instances and three broker nodes behind haproxy: kills lose
       },
     });
     const t = topo;
-    // The API through the balancer, as a client that retries a failed request once.
+    // The API through the balancer, as a client that retries a failed request once, a second later.
     let apiCalls = 0;
     const apiFailures: string[] = [];
     const get = () => fetch(`${t.httpUrl}/api/v1/fleet`, { headers: { authorization: `Bearer ${adminToken}` }, signal: AbortSignal.timeout(10_000) });
@@ -72,7 +72,7 @@ test('two aggregator instances and three broker nodes behind haproxy: kills lose
       while (!apiStop) {
         apiCalls++;
         let r = await get().catch((e: Error) => e);
-        if (r instanceof Error || !r.ok) r = await get().catch((e: Error) => e);
+        if (r instanceof Error || !r.ok) r = await new Promise((res) => setTimeout(res, 1000)).then(get).catch((e: Error) => e);
         if (r instanceof Error || !r.ok) apiFailures.push(r instanceof Error ? r.message : `HTTP ${r.status}`);
         await new Promise((res) => setTimeout(res, 200));
       }

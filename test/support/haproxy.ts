@@ -51,7 +51,11 @@ export function haproxyConfig(o: HaproxyOptions): string {
     '  option httpchk GET /readyz',
     '  http-check expect status 200',
     '  retry-on conn-failure empty-response response-timeout',
-    '  default-server inter 1s fall 2 rise 2',
+    // A dead instance refuses connections at once (retried elsewhere by redispatch), so checks
+    // need not be quick to fail; a live one slowed by load (taking over a killed peer's agents)
+    // must not be marked down with it, or both are out and the balancer answers 503 itself.
+    '  timeout check 5s',
+    '  default-server inter 1s fall 5 rise 2',
     ...o.api.map((p, i) => `  server agg${i} 127.0.0.1:${p} check`),
   ];
   if (o.authPort && o.auth?.length) {
@@ -65,7 +69,11 @@ export function haproxyConfig(o: HaproxyOptions): string {
       '  mode http',
       '  balance roundrobin',
       '  retry-on conn-failure empty-response response-timeout',
-      '  default-server inter 1s fall 2 rise 2',
+      // A dead instance refuses connections at once (retried elsewhere by redispatch), so checks
+    // need not be quick to fail; a live one slowed by load (taking over a killed peer's agents)
+    // must not be marked down with it, or both are out and the balancer answers 503 itself.
+    '  timeout check 5s',
+    '  default-server inter 1s fall 5 rise 2',
       ...o.auth.map((p, i) => `  server auth${i} 127.0.0.1:${p} check`),
     );
   }
@@ -81,7 +89,11 @@ export function haproxyConfig(o: HaproxyOptions): string {
       '  mode tcp',
       '  balance leastconn',
       '  timeout server 3h',
-      '  default-server inter 1s fall 2 rise 2',
+      // A dead instance refuses connections at once (retried elsewhere by redispatch), so checks
+    // need not be quick to fail; a live one slowed by load (taking over a killed peer's agents)
+    // must not be marked down with it, or both are out and the balancer answers 503 itself.
+    '  timeout check 5s',
+    '  default-server inter 1s fall 5 rise 2',
       ...o.mqtt.map((p, i) => `  server rmq${i} 127.0.0.1:${p} check`),
     );
   }

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { encodeMessage, makeMessage, topicFor } from '@camfleet/shared';
+import { PROTOCOL_VERSION, encodeMessage, makeMessage, topicFor } from '@camfleet/shared';
 import { tempDir } from '../support/tmp.ts';
 import { waitFor } from '../support/wait.ts';
 import { freePort } from '../support/ports.ts';
@@ -90,7 +90,7 @@ test('bad payloads are refused and counted, oversized packets cut, floods discon
     const topic = topicFor('events', a.agentId);
     const event = (id: string, seq: number) => makeMessage('event', a.agentId, seq, { eventId: id, kind: 'object', startedAt: new Date().toISOString(), data: {} });
     await client.publishAsync(topic, Buffer.from('{not json'), { qos: 1 });
-    await client.publishAsync(topic, Buffer.from(JSON.stringify({ ...event('v2', 1), v: 2 })), { qos: 1 });
+    await client.publishAsync(topic, Buffer.from(JSON.stringify({ ...event('newer', 1), v: PROTOCOL_VERSION + 1 })), { qos: 1 });
     await client.publishAsync(topic, Buffer.from(JSON.stringify({ ...event('bad-body', 2), body: { kind: 'nonsense' } })), { qos: 1 });
     await client.publishAsync(topic, encodeMessage(makeMessage('health', a.agentId, 3, { sampledAt: new Date().toISOString(), cameras: [] })), { qos: 1 });
     await client.publishAsync(topic, encodeMessage(makeMessage('event', 'someone-else', 4, event('x', 4).body)), { qos: 1 });
