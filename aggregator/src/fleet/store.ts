@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events';
 import type { BodyOf, CameraReport } from '@camfleet/shared';
 import type { Db } from '../db/database.ts';
-import { hashPassword, newSecret, verifyPassword } from '../auth/secrets.ts';
+import { hashPassword, newSecret } from '../auth/secrets.ts';
 
 export interface AgentRow {
   id: string;
@@ -39,7 +39,17 @@ export class FleetStore {
   /** Emits 'change' (FleetChange) after every write that alters agent or camera state. */
   readonly changes = new EventEmitter<{ change: [FleetChange] }>();
 
+  /**
+   * How a new agent's secret is stored. scrypt by default (the CLI and the seed, which do not hold
+   * the server's key; such hashes are upgraded at first connect); the uplink sets the keyed hash.
+   */
+  private hashSecret: (secret: string) => string = hashPassword;
+
   constructor(private readonly db: Db) {}
+
+  useSecretHash(hash: (secret: string) => string): void {
+    this.hashSecret = hash;
+  }
 
   private changed(agentId: string, what: FleetChange['what']): void {
     this.changes.emit('change', { agentId, what });
@@ -50,17 +60,8 @@ export class FleetStore {
     const password = newSecret();
     this.db
       .prepare('INSERT INTO agents (id, name, secret_hash, created_at) VALUES (?, ?, ?, ?)')
-      .run(id, name ?? null, hashPassword(password), new Date().toISOString());
+      .run(id, name ?? null, this.hashSecret(password), new Date().toISOString());
     return { agentId: id, password };
-  }
-
-  /** True when the agent exists, is not revoked and the password matches. */
-  verifyAgent(id: string, password: string): boolean {
-    const row = this.db.prepare('SELECT secret_hash, revoked_at FROM agents WHERE id = ?').get(id) as
-      | { secret_hash: string; revoked_at: string | null }
-      | undefined;
-    if (!row || row.revoked_at) return false;
-    return verifyPassword(password, row.secret_hash);
   }
 
   revokeAgent(id: string): boolean {

@@ -13,6 +13,7 @@ import type { FleetStore } from '../fleet/store.ts';
 import type { ApiEnv } from '../api/app.ts';
 import { startBroker, type RunningBroker } from '../broker/broker.ts';
 import { AgentAuthenticator, loadAgentSecretKey } from '../broker/agent-auth.ts';
+import { hashAgentSecret } from '../auth/secrets.ts';
 import { SqliteAgentSecretStore } from '../broker/sqlite.ts';
 import { SqliteAttemptStore } from '../auth/attempts-sqlite.ts';
 import { AttemptThrottle } from '../auth/rate-limit.ts';
@@ -104,7 +105,11 @@ export async function startUplink({ config, db, fleet, logger, onEnrollAttempt }
     clips.onAgentConnected(m.agentId);
   });
 
-  const auth = new AgentAuthenticator(new SqliteAgentSecretStore(db), loadAgentSecretKey({ ref: config.mqtt.agentSecretKey, file: join(config.dataDir, 'agent-secret.key') }));
+  const agentKey = loadAgentSecretKey({ ref: config.mqtt.agentSecretKey, file: join(config.dataDir, 'agent-secret.key') });
+  const auth = new AgentAuthenticator(new SqliteAgentSecretStore(db), agentKey);
+  // Agents enrolled from now on get the keyed hash straight away: no scrypt on the enrollment
+  // request, none at their first connect.
+  fleet.useSecretHash((secret) => hashAgentSecret(secret, agentKey));
   const tls = config.mqtt.tls;
   let authServer: Awaited<ReturnType<typeof startAuthBackend>> | undefined;
   if (brokerConfig.engine === 'rabbitmq') {
