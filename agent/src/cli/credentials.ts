@@ -43,7 +43,8 @@ export async function readCredentials(ctx: CommandContext): Promise<Credentials 
   return { username, password: await promptHidden(`Password for ${username}: `, ctx.stderr) };
 }
 
-function promptHidden(question: string, out: NodeJS.WritableStream): Promise<string> {
+/** Reads a line from the terminal without echoing it (passwords, keystore secrets). */
+export function promptHidden(question: string, out: NodeJS.WritableStream): Promise<string> {
   return new Promise((resolve, reject) => {
     const stdin = process.stdin;
     out.write(question);

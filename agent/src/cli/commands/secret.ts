@@ -8,6 +8,7 @@
 import { str, UsageError, type Command } from '@camfleet/shared';
 import { keystorePath, loadAgentConfig } from '../../config.ts';
 import { Keystore, KeystoreError, SECRET_NAME } from '../../keystore/keystore.ts';
+import { promptHidden } from '../credentials.ts';
 
 async function readStdin(maxBytes = 64 * 1024): Promise<string> {
   const chunks: Buffer[] = [];
@@ -18,33 +19,6 @@ async function readStdin(maxBytes = 64 * 1024): Promise<string> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-}
-
-async function promptHidden(question: string, out: NodeJS.WritableStream): Promise<string> {
-  const stdin = process.stdin;
-  out.write(question);
-  stdin.setRawMode(true);
-  stdin.resume();
-  return new Promise((resolve, reject) => {
-    let value = '';
-    const onData = (buf: Buffer) => {
-      for (const ch of buf.toString('utf8')) {
-        if (ch === '\r' || ch === '\n') return done();
-        if (ch === '\u0003') return done(new Error('cancelled'));
-        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
-        else value += ch;
-      }
-    };
-    const done = (err?: Error) => {
-      stdin.off('data', onData);
-      stdin.setRawMode(false);
-      stdin.pause();
-      out.write('\n');
-      if (err) reject(err);
-      else resolve(value);
-    };
-    stdin.on('data', onData);
-  });
 }
 
 export const secret: Command = {
